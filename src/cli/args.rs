@@ -1,0 +1,244 @@
+//! The clap definition of agentctl's command line, apart from what the commands do. Task inputs
+//! are not here: they come from the template at run time ([`crate::inputs::add_args`]).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    succeeded
+  1    the agent ran the task and it failed (FAILED, ABORTED, RETRYABLE_FAILED with no retries left)
+  2    usage or bad input; nothing was sent
+  3    an RPC failed and retries or budgets are spent (agent unreachable, CreateTask/ExecuteTaskSync error, GetTask budget)
+  124  timed out (a delete was sent)
+  130  interrupted (a delete was sent)";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "agentctl",
+    version,
+    about = "Run Flyte agent tasks the way propeller does: create, poll, delete on abort, print the outputs",
+    after_help = EXIT_CODES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Load environment variables from FILE (default: ./.env when it exists); the real
+    /// environment wins over the file
+    #[arg(long, global = true, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// More detail on stderr (the route taken, each call)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Print only errors on stderr
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a task: create it on the agent, poll until it ends, print the outputs
+    Run(RunArgs),
+    /// Create a task and print its handle (JSON) for `get` and `delete`
+    Create(CreateArgs),
+    /// Ask an agent once for the state of a job, by handle
+    Get(JobArgs),
+    /// Delete (abort) a job, by handle
+    Delete(JobArgs),
+    /// Show what a task template holds: type, interface, target, timeout, retries
+    Describe(DescribeArgs),
+    /// Print the LiteralMap the given input flags make, without sending anything
+    Inputs(InputsArgs),
+    /// Print a task template as proto3 JSON or binary, whatever form it was read from
+    Template(TemplateArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SelectArgs {
+    /// In a `pyflyte package` tarball holding several tasks, the one to use
+    #[arg(long, value_name = "NAME")]
+    pub task: Option<String>,
+    /// In `flytectl get task` output holding several versions, the one to use
+    #[arg(long = "task-version", value_name = "VERSION")]
+    pub task_version: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub input: Vec<String>,
+    /// Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name.
+    /// Flags override it
+    #[arg(long = "inputs", value_name = "FILE")]
+    pub inputs_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// The agent service: host:port, dns:///host:port, http://host:port or https://host:port
+    #[arg(long, env = "AGENTCTL_ENDPOINT", value_name = "TARGET")]
+    pub endpoint: Option<String>,
+    /// Run the task in this process with agentctl's built-in agent for its type
+    #[arg(long, conflicts_with_all = ["endpoint", "remote"])]
+    pub local: bool,
+    /// Send the task over gRPC (needs --endpoint or AGENTCTL_ENDPOINT)
+    #[arg(long)]
+    pub remote: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The task template: JSON, YAML or binary; TaskTemplate, TaskSpec, flytectl output, or a
+    /// `pyflyte package` .tgz
+    #[arg(value_name = "TEMPLATE")]
+    pub template: PathBuf,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Where the agent writes outputs: a path, a file:// URI, or another scheme passed as is
+    /// [default: a fresh local directory]
+    #[arg(long, value_name = "PREFIX")]
+    pub output_prefix: Option<String>,
+    /// Bound the whole run, every attempt included (90s, 5m, 1h30m); on expiry the job is deleted, exit 124
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// Retries for retryable failures [default: the template's metadata.retries]
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+    /// The longest wait between two GetTask calls; the first come quickly, then back off to this
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub poll_interval: std::time::Duration,
+    /// Failed GetTask calls allowed per attempt before giving up with exit 3 (propeller's maxSystemFailures)
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_get_failures: u32,
+    /// Output format on stdout
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    #[arg(value_name = "TEMPLATE")]
+    pub template: PathBuf,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// The agent service: host:port, dns:///host:port, http://host:port or https://host:port
+    #[arg(long, env = "AGENTCTL_ENDPOINT", value_name = "TARGET")]
+    pub endpoint: Option<String>,
+    /// Where the agent writes outputs [default: a fresh local directory]
+    #[arg(long, value_name = "PREFIX")]
+    pub output_prefix: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct JobArgs {
+    /// A handle printed by `create` (or by `run` when it gave up): a file, or - for stdin
+    #[arg(value_name = "HANDLE", required_unless_present = "resource_meta")]
+    pub handle: Option<PathBuf>,
+    /// The agent service (overrides the handle's)
+    #[arg(long, env = "AGENTCTL_ENDPOINT", value_name = "TARGET")]
+    pub endpoint: Option<String>,
+    /// Without a handle: the task type
+    #[arg(long, value_name = "TYPE", requires = "resource_meta")]
+    pub task_type: Option<String>,
+    /// Without a handle: the task type's version
+    #[arg(long = "task-version", value_name = "N", default_value_t = 0)]
+    pub task_version: i32,
+    /// Without a handle: the job's resource_meta, base64
+    #[arg(
+        long,
+        value_name = "BASE64",
+        requires = "task_type",
+        conflicts_with = "handle"
+    )]
+    pub resource_meta: Option<String>,
+    /// The output prefix sent with GetTask (overrides the handle's)
+    #[arg(long, value_name = "PREFIX")]
+    pub output_prefix: Option<String>,
+    /// Output format on stdout (get only)
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct DescribeArgs {
+    #[arg(value_name = "TEMPLATE")]
+    pub template: PathBuf,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtoFormat {
+    /// proto3 JSON, keys sorted
+    Json,
+    /// binary protobuf
+    Pb,
+}
+
+#[derive(Debug, Args)]
+pub struct InputsArgs {
+    #[arg(value_name = "TEMPLATE")]
+    pub template: PathBuf,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ProtoFormat::Json)]
+    pub format: ProtoFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    #[arg(value_name = "TEMPLATE")]
+    pub template: PathBuf,
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = ProtoFormat::Json)]
+    pub format: ProtoFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+    /// Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = crate::literal::parse_duration(s)
+        .ok_or_else(|| format!("{s:?} is not a duration; write it like 90s, 500ms, 5m or 1h30m"))?;
+    if d.seconds < 0 || d.nanos < 0 {
+        return Err(format!("{s:?} is negative"));
+    }
+    Ok(std::time::Duration::new(d.seconds as u64, d.nanos as u32))
+}

@@ -1,0 +1,387 @@
+//! A task's inputs on the command line: the interface becomes clap flags (`--version 10`), and
+//! flags, `--input NAME=VALUE` and `--inputs FILE` become the `core.LiteralMap` sent to the agent.
+//! Semantics follow `pyflyte run`: a boolean is a flag pair and defaults to false, an
+//! `Optional[T]` left out is None, anything else left out is missing (templates carry no defaults).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+use crate::error::{Error, Result};
+use crate::literal::{self, ValueError};
+use crate::pb::core::{self, LiteralMap, TaskTemplate};
+use crate::{json, template};
+
+const HEADING: &str = "Task inputs";
+
+/// The template's input variables, sorted by name (the interface is a map; its order means nothing).
+pub fn variables(t: &TaskTemplate) -> BTreeMap<String, core::Variable> {
+    t.interface
+        .as_ref()
+        .and_then(|i| i.inputs.as_ref())
+        .map(|vm| {
+            vm.variables
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn output_variables(t: &TaskTemplate) -> BTreeMap<String, core::Variable> {
+    t.interface
+        .as_ref()
+        .and_then(|i| i.outputs.as_ref())
+        .map(|vm| {
+            vm.variables
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn var_type(v: &core::Variable) -> core::LiteralType {
+    v.r#type.clone().unwrap_or_default()
+}
+
+fn arg_id(name: &str) -> String {
+    format!("input::{name}")
+}
+
+fn no_arg_id(name: &str) -> String {
+    format!("input-no::{name}")
+}
+
+/// Every long option `cmd` already has: agentctl's own options win over a task's inputs.
+fn own_longs(cmd: &Command) -> BTreeSet<String> {
+    let mut set: BTreeSet<String> = ["help".to_string()].into();
+    for a in cmd.get_arguments() {
+        set.extend(a.get_long().map(str::to_string));
+        set.extend(
+            a.get_all_aliases()
+                .unwrap_or_default()
+                .into_iter()
+                .map(str::to_string),
+        );
+    }
+    set
+}
+
+/// Adds a flag per input variable to `cmd` (`run`, `create`, `inputs`), under their own heading.
+/// Inputs whose name an agentctl option already takes are listed after the help instead, with
+/// the `--input NAME=VALUE` form that reaches them.
+pub fn add_args(mut cmd: Command, t: &TaskTemplate, global_longs: &BTreeSet<String>) -> Command {
+    let mut taken = own_longs(&cmd);
+    taken.extend(global_longs.iter().cloned());
+    let mut collisions = Vec::new();
+    for (name, var) in variables(t) {
+        let ty = var_type(&var);
+        let type_name = literal::type_name(&ty);
+        if taken.contains(&name) {
+            collisions.push(format!(
+                "  {name} ({type_name}): pass it as --input {name}=VALUE"
+            ));
+            continue;
+        }
+        let dashed = name.replace('_', "-");
+        let alias = (dashed != name && !taken.contains(&dashed)).then_some(dashed.clone());
+        let mut help = if var.description.is_empty() || var.description == name {
+            String::new()
+        } else {
+            format!("{} ", var.description)
+        };
+        help.push_str(&format!("[{type_name}]"));
+        if literal::is_boolean(&ty) {
+            let mut arg = Arg::new(arg_id(&name))
+                .long(name.clone())
+                .value_name("BOOL")
+                .num_args(0..=1)
+                .require_equals(true)
+                .default_missing_value("true")
+                .help(format!(
+                    "{help} (--{name}, --no-{dashed}, --{name}=false; default false)"
+                ))
+                .help_heading(HEADING);
+            if let Some(a) = &alias {
+                arg = arg.alias(a.clone());
+            }
+            cmd = cmd.arg(arg);
+            let no_names: Vec<String> = [format!("no-{dashed}"), format!("no_{name}")]
+                .into_iter()
+                .filter(|n| !taken.contains(n))
+                .collect();
+            if let Some((first, rest)) = no_names.split_first() {
+                let mut no = Arg::new(no_arg_id(&name))
+                    .long(first.clone())
+                    .action(ArgAction::SetTrue)
+                    .hide(true);
+                for r in rest.iter().filter(|r| *r != first) {
+                    no = no.alias(r.clone());
+                }
+                cmd = cmd.arg(no);
+            }
+        } else {
+            let required = literal::optional_none_variant(&ty).is_none();
+            if !required {
+                help.push_str(" (optional)");
+            }
+            let mut arg = Arg::new(arg_id(&name))
+                .long(name.clone())
+                .value_name(literal::value_name(&ty))
+                .action(ArgAction::Set)
+                .allow_hyphen_values(true)
+                .help(help)
+                .help_heading(HEADING);
+            if let Some(a) = &alias {
+                arg = arg.alias(a.clone());
+            }
+            cmd = cmd.arg(arg);
+        }
+    }
+    if !collisions.is_empty() {
+        let note = format!(
+            "Task inputs that share a name with an agentctl option:\n{}",
+            collisions.join("\n")
+        );
+        cmd = cmd.after_help(note);
+    }
+    cmd
+}
+
+/// Where the input values come from, lowest precedence first: the file, then `--input`, then flags.
+pub struct Sources<'a> {
+    pub matches: Option<&'a ArgMatches>,
+    pub pairs: &'a [String],
+    pub file: Option<&'a Path>,
+}
+
+pub fn collect(t: &TaskTemplate, src: &Sources) -> Result<LiteralMap> {
+    let vars = variables(t);
+    let mut values: HashMap<String, core::Literal> = HashMap::new();
+
+    if let Some(path) = src.file {
+        values.extend(read_inputs_file(path, &vars)?);
+    }
+
+    let mut from_pairs = BTreeSet::new();
+    for pair in src.pairs {
+        let (name, raw) = pair.split_once('=').ok_or_else(|| {
+            Error::input(format!(
+                "--input {pair:?} is not NAME=VALUE (for example --input version=10)"
+            ))
+        })?;
+        let var = vars.get(name).ok_or_else(|| unknown_input(name, &vars))?;
+        let ty = var_type(var);
+        let lit = literal::parse_str(raw, &ty)
+            .map_err(|e| bad_value(&format!("--input {name}"), raw, &e))?;
+        values.insert(name.to_string(), lit);
+        from_pairs.insert(name.to_string());
+    }
+
+    if let Some(m) = src.matches {
+        for (name, var) in &vars {
+            let ty = var_type(var);
+            let id = arg_id(name);
+            let flag_value =
+                m.try_get_one::<String>(&id).ok().flatten().filter(|_| {
+                    m.value_source(&id) == Some(clap::parser::ValueSource::CommandLine)
+                });
+            let negated = m
+                .try_get_one::<bool>(&no_arg_id(name))
+                .ok()
+                .flatten()
+                .copied()
+                .unwrap_or(false);
+            if (flag_value.is_some() || negated) && from_pairs.contains(name) {
+                return Err(Error::input(format!(
+                    "input {name} is given twice, as --{name} and as --input {name}=…; keep one"
+                )));
+            }
+            if negated && flag_value.is_some() {
+                return Err(Error::input(format!(
+                    "--{name} and --no-{} contradict each other; keep one",
+                    name.replace('_', "-")
+                )));
+            }
+            if negated {
+                values.insert(name.clone(), literal::boolean(false));
+            } else if let Some(raw) = flag_value {
+                let lit = literal::parse_str(raw, &ty)
+                    .map_err(|e| bad_value(&format!("--{name}"), raw, &e))?;
+                values.insert(name.clone(), lit);
+            }
+        }
+    }
+
+    let mut missing = Vec::new();
+    for (name, var) in &vars {
+        if values.contains_key(name) {
+            continue;
+        }
+        let ty = var_type(var);
+        if literal::is_boolean(&ty) {
+            values.insert(name.clone(), literal::boolean(false));
+        } else if let Some(none) = literal::optional_none_variant(&ty) {
+            values.insert(name.clone(), literal::none_union(none));
+        } else {
+            missing.push(format!("--{name} <{}>", literal::value_name(&ty)));
+        }
+    }
+    if !missing.is_empty() {
+        let noun = if missing.len() == 1 {
+            "input is"
+        } else {
+            "inputs are"
+        };
+        return Err(Error::input(format!(
+            "{} required {noun} missing: {}\n  give them as flags, as --input NAME=VALUE, or in --inputs FILE; `agentctl run {} --help` lists every input",
+            missing.len(),
+            missing.join(", "),
+            "TEMPLATE"
+        )));
+    }
+    Ok(LiteralMap { literals: values })
+}
+
+fn bad_value(flag: &str, raw: &str, e: &ValueError) -> Error {
+    let mut msg = format!("invalid value {raw:?} for {flag}: expected {}", e.expected);
+    if let Some(d) = &e.detail {
+        msg.push_str(&format!(" ({d})"));
+    }
+    msg.push_str(&format!("\n  for example: {flag} {}", e.example));
+    Error::input(msg)
+}
+
+fn unknown_input(name: &str, vars: &BTreeMap<String, core::Variable>) -> Error {
+    let known: Vec<&str> = vars.keys().map(String::as_str).collect();
+    let mut msg = format!("the task has no input named {name:?}");
+    if let Some(s) = closest(name, &known) {
+        msg.push_str(&format!("; did you mean {s:?}?"));
+    }
+    if known.is_empty() {
+        msg.push_str(" (it takes no inputs)");
+    } else {
+        msg.push_str(&format!("\n  its inputs: {}", known.join(", ")));
+    }
+    Error::input(msg)
+}
+
+/// The known name nearest to `name`, when it is near enough to be a typo.
+pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (levenshtein(name, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// An inputs file: a `core.LiteralMap` (binary or proto3 JSON), or plain YAML/JSON values keyed
+/// by input name and typed by the interface (like `pyflyte run --inputs-file`).
+fn read_inputs_file(
+    path: &Path,
+    vars: &BTreeMap<String, core::Variable>,
+) -> Result<HashMap<String, core::Literal>> {
+    let bytes = template::read_file(path, "inputs file")?;
+    let ctx = |m: String| Error::input(format!("{}: {m}", path.display()));
+    let doc: Option<serde_json::Value> = match std::str::from_utf8(&bytes) {
+        Ok(text) if text.trim_start().starts_with('{') => {
+            Some(serde_json::from_str(text).map_err(|e| {
+                ctx(format!(
+                    "malformed JSON at line {}, column {}: {e}",
+                    e.line(),
+                    e.column()
+                ))
+            })?)
+        }
+        Ok(text) if !text.chars().any(|c| c.is_control() && !c.is_whitespace()) => {
+            Some(serde_saphyr::from_str(text).map_err(|e| ctx(format!("malformed YAML: {e}")))?)
+        }
+        _ => None,
+    };
+    let literals: HashMap<String, core::Literal> = match doc {
+        None => {
+            json::decode_exact::<LiteralMap>(&bytes)
+                .ok_or_else(|| ctx("neither YAML/JSON values nor a binary core.LiteralMap".into()))?
+                .literals
+        }
+        Some(serde_json::Value::Object(map)) if is_literal_map(&map) => {
+            json::from_value::<LiteralMap>(&serde_json::Value::Object(map))
+                .map_err(|e| ctx(format!("not a valid core.LiteralMap: {e}")))?
+                .literals
+        }
+        Some(serde_json::Value::Object(map)) => {
+            let mut out = HashMap::new();
+            for (name, v) in map {
+                let var = vars
+                    .get(&name)
+                    .ok_or_else(|| match unknown_input(&name, vars) {
+                        Error::Input(m) => ctx(m),
+                        e => e,
+                    })?;
+                let ty = var_type(var);
+                let lit = literal::from_json(&v, &ty).map_err(|e| {
+                    ctx(format!(
+                        "invalid value {v} for input {name}: expected {}{}; for example {}",
+                        e.expected,
+                        e.detail.map(|d| format!(" ({d})")).unwrap_or_default(),
+                        e.example
+                    ))
+                })?;
+                out.insert(name, lit);
+            }
+            out
+        }
+        Some(serde_json::Value::Null) => HashMap::new(),
+        Some(_) => return Err(ctx("expected a mapping from input name to value".into())),
+    };
+    for name in literals.keys() {
+        if !vars.contains_key(name) {
+            return Err(match unknown_input(name, vars) {
+                Error::Input(m) => ctx(m),
+                e => e,
+            });
+        }
+    }
+    Ok(literals)
+}
+
+/// `{"literals": {name: {scalar|collection|map|…: …}}}` is a proto3 JSON LiteralMap, not values.
+fn is_literal_map(map: &serde_json::Map<String, serde_json::Value>) -> bool {
+    const LITERAL_KEYS: &[&str] = &[
+        "scalar",
+        "collection",
+        "map",
+        "offloadedMetadata",
+        "offloaded_metadata",
+    ];
+    map.len() == 1
+        && map
+            .get("literals")
+            .and_then(|l| l.as_object())
+            .is_some_and(|lits| {
+                lits.values().all(|v| {
+                    v.as_object()
+                        .is_some_and(|o| o.keys().any(|k| LITERAL_KEYS.contains(&k.as_str())))
+                })
+            })
+}

@@ -1,0 +1,127 @@
+//! Live progress on stderr. On a terminal: an indicatif spinner with the task, phase, message,
+//! elapsed time and poll count. Elsewhere (CI logs, pipes): one timestamped line per change.
+//! `--quiet` shows nothing; errors are printed by the caller either way. stdout is never touched.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::pb::core::TaskLog;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Spinner,
+    Lines,
+    Quiet,
+}
+
+impl Mode {
+    pub fn detect(quiet: bool) -> Self {
+        if quiet {
+            Mode::Quiet
+        } else if std::io::stderr().is_terminal()
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+        {
+            Mode::Spinner
+        } else {
+            Mode::Lines
+        }
+    }
+}
+
+pub struct Progress {
+    mode: Mode,
+    bar: Option<ProgressBar>,
+    task: String,
+    started: Instant,
+    last_line: String,
+    links_shown: Vec<(String, String)>,
+}
+
+impl Progress {
+    pub fn new(mode: Mode, task: &str) -> Self {
+        let bar = (mode == Mode::Spinner).then(|| {
+            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let template = if color {
+                "{spinner:.cyan} {msg}"
+            } else {
+                "{spinner} {msg}"
+            };
+            let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            pb.set_style(ProgressStyle::with_template(template).expect("static template"));
+            pb.enable_steady_tick(Duration::from_millis(100));
+            pb
+        });
+        Progress {
+            mode,
+            bar,
+            task: task.to_string(),
+            started: Instant::now(),
+            last_line: String::new(),
+            links_shown: Vec::new(),
+        }
+    }
+
+    /// A one-off note: "created job …", "retrying (attempt 2 of 3)", "deleting the task".
+    pub fn note(&mut self, msg: &str) {
+        match self.mode {
+            Mode::Quiet => {}
+            Mode::Spinner => self.bar.as_ref().unwrap().println(msg),
+            Mode::Lines => line(msg),
+        }
+    }
+
+    /// The latest known state of the job; prints only what changed.
+    pub fn update(&mut self, phase: &str, message: &str, polls: u32, links: &[TaskLog]) {
+        for l in links {
+            let key = (l.name.clone(), l.uri.clone());
+            if !self.links_shown.contains(&key) {
+                self.links_shown.push(key);
+                self.note(&format!(
+                    "log {}: {}",
+                    if l.name.is_empty() { "link" } else { &l.name },
+                    l.uri
+                ));
+            }
+        }
+        let state = if message.is_empty() {
+            phase.to_string()
+        } else {
+            format!("{phase}: {message}")
+        };
+        match self.mode {
+            Mode::Quiet => {}
+            Mode::Spinner => {
+                let elapsed = self.started.elapsed().as_secs_f64();
+                self.bar.as_ref().unwrap().set_message(format!(
+                    "{} {state} ({elapsed:.1}s, {polls} polls)",
+                    self.task
+                ));
+            }
+            Mode::Lines => {
+                if state != self.last_line {
+                    line(&format!("{} {state}", self.task));
+                    self.last_line = state;
+                }
+            }
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn line(msg: &str) {
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    let _ = writeln!(std::io::stderr().lock(), "{now} {msg}");
+}

@@ -1,0 +1,852 @@
+//! The propeller loop, for every agent alike: route (sync or async), create, poll GetTask with a
+//! quick-then-capped backoff, map phases exactly as propeller does, retry retryable failures,
+//! enforce the per-attempt and whole-run timeouts, delete on abort (never after completion), and
+//! read the outputs.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use prost::Message as _;
+use tokio::sync::watch;
+use tokio::time::sleep_until;
+use tonic::Status;
+
+use crate::agent::{self, Agent, Job};
+use crate::error::Error;
+use crate::pb::{admin, core};
+use crate::progress::Progress;
+use crate::{inputs, literal};
+
+/// Where outputs go: the string the agent sees, and the local directory behind it when there is one.
+#[derive(Debug, Clone)]
+pub struct OutputPrefix {
+    pub uri: String,
+    pub local: Option<PathBuf>,
+}
+
+impl OutputPrefix {
+    /// A path or `file://` URI is local; any other scheme is passed to the agent as it is.
+    pub fn parse(s: &str) -> Self {
+        if let Some(p) = s.strip_prefix("file://") {
+            return OutputPrefix {
+                uri: s.to_string(),
+                local: Some(PathBuf::from(p)),
+            };
+        }
+        if s.contains("://") {
+            return OutputPrefix {
+                uri: s.to_string(),
+                local: None,
+            };
+        }
+        let abs = std::path::absolute(s).unwrap_or_else(|_| PathBuf::from(s));
+        OutputPrefix {
+            uri: abs.display().to_string(),
+            local: Some(abs),
+        }
+    }
+
+    /// A fresh local directory, as flytekit's local runs use.
+    pub fn fresh() -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let dir = std::env::temp_dir().join("agentctl").join(format!(
+            "{:x}{:x}",
+            std::process::id(),
+            nanos
+        ));
+        OutputPrefix {
+            uri: dir.display().to_string(),
+            local: Some(dir),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub output_prefix: OutputPrefix,
+    /// Overrides the template's `metadata.retries`.
+    pub retries: Option<u32>,
+    /// Bounds the whole run, every attempt included.
+    pub timeout: Option<Duration>,
+    /// The cap of the poll backoff (pyflyte polls at a fixed 1 s).
+    pub poll_interval: Duration,
+    /// Failed GetTask calls allowed per attempt; the next one gives up (propeller's maxSystemFailures).
+    pub max_get_failures: u32,
+}
+
+/// What a run ended with, success or not: what `-o json` prints.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub phase: String,
+    pub message: String,
+    pub outputs: Option<core::LiteralMap>,
+    pub log_links: Vec<core::TaskLog>,
+    pub custom_info: Option<prost_types::Struct>,
+    pub attempts: u32,
+    pub resource_meta: Vec<u8>,
+    pub duration: Duration,
+    pub polls: u32,
+    pub output_prefix: String,
+}
+
+/// A job's handle: everything `agentctl get|delete` needs to find it again, from any process.
+pub fn handle_json(location: Option<&str>, job: &Job) -> serde_json::Value {
+    serde_json::json!({
+        "endpoint": location,
+        "task_type": job.category.name,
+        "task_version": job.category.version,
+        "resource_meta": base64::engine::general_purpose::STANDARD.encode(&job.resource_meta),
+        "output_prefix": job.output_prefix,
+    })
+}
+
+/// Interrupts (Ctrl-C, SIGTERM) as a counter the loop can wait on.
+#[derive(Clone)]
+pub struct Interrupts(watch::Receiver<u32>);
+
+impl Interrupts {
+    /// Listens for SIGINT and SIGTERM for the life of the process.
+    pub fn listen() -> Self {
+        let (tx, rx) = watch::channel(0u32);
+        tokio::spawn(async move {
+            #[cfg(unix)]
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            loop {
+                #[cfg(unix)]
+                let terminated = async {
+                    match term.as_mut() {
+                        Some(t) => {
+                            t.recv().await;
+                        }
+                        None => std::future::pending::<()>().await,
+                    }
+                };
+                #[cfg(not(unix))]
+                let terminated = std::future::pending::<()>();
+                tokio::select! {
+                    r = tokio::signal::ctrl_c() => { if r.is_err() { std::future::pending::<()>().await; } }
+                    _ = terminated => {}
+                }
+                tx.send_modify(|n| *n += 1);
+            }
+        });
+        Interrupts(rx)
+    }
+
+    /// Never fires: for tests and library callers that handle signals themselves.
+    pub fn never() -> Self {
+        let (tx, rx) = watch::channel(0u32);
+        std::mem::forget(tx);
+        Interrupts(rx)
+    }
+
+    fn count(&self) -> u32 {
+        *self.0.borrow()
+    }
+
+    /// Resolves when the count passes `seen`.
+    async fn after(&self, seen: u32) {
+        let mut rx = self.0.clone();
+        let _ = rx.wait_for(|n| *n > seen).await;
+    }
+}
+
+/// How a `Resource` reads, mapped as propeller's `Status()` maps it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum State {
+    Pending,
+    Succeeded,
+    Failed,
+    Retryable,
+    Unknown,
+}
+
+/// The phase name and the state, falling back to the deprecated `state` when `phase` is
+/// UNDEFINED — whose zero value is RETRYABLE_FAILURE, so an empty Resource is a retryable failure.
+pub fn interpret(r: &admin::Resource) -> (&'static str, State) {
+    use core::task_execution::Phase as P;
+    match P::try_from(r.phase) {
+        Ok(P::Undefined) =>
+        {
+            #[allow(deprecated)]
+            match admin::State::try_from(r.state) {
+                Ok(admin::State::Pending) => ("INITIALIZING", State::Pending),
+                Ok(admin::State::Running) => ("RUNNING", State::Pending),
+                Ok(admin::State::Succeeded) => ("SUCCEEDED", State::Succeeded),
+                Ok(admin::State::PermanentFailure) => ("FAILED", State::Failed),
+                Ok(admin::State::RetryableFailure) => ("RETRYABLE_FAILED", State::Retryable),
+                Err(_) => ("UNDEFINED", State::Unknown),
+            }
+        }
+        Ok(P::Queued) => ("QUEUED", State::Pending),
+        Ok(P::WaitingForResources) => ("WAITING_FOR_RESOURCES", State::Pending),
+        Ok(P::Initializing) => ("INITIALIZING", State::Pending),
+        Ok(P::Running) => ("RUNNING", State::Pending),
+        Ok(P::Succeeded) => ("SUCCEEDED", State::Succeeded),
+        Ok(P::Aborted) => ("ABORTED", State::Failed),
+        Ok(P::Failed) => ("FAILED", State::Failed),
+        Ok(P::RetryableFailed) => ("RETRYABLE_FAILED", State::Retryable),
+        Err(_) => ("UNKNOWN", State::Unknown),
+    }
+}
+
+/// Fills in what `run` needs from a template, the inputs and the options.
+pub struct Task<'a> {
+    pub template: &'a core::TaskTemplate,
+    pub inputs: &'a core::LiteralMap,
+}
+
+/// The shortest wait between two GetTask calls: quick enough to report a 200 ms job within
+/// 100 ms, slow enough never to flood an agent.
+const FIRST_POLL: Duration = Duration::from_millis(50);
+
+/// How one attempt ended.
+enum Attempt {
+    Done(Result<(), Error>),
+    Retry(String),
+}
+
+pub async fn run<A: Agent>(
+    agent: &A,
+    task: Task<'_>,
+    opts: &Options,
+    progress: &mut Progress,
+    interrupts: &Interrupts,
+) -> (Report, Result<(), Error>) {
+    let started = Instant::now();
+    let run_deadline = opts.timeout.map(|d| tokio::time::Instant::now() + d);
+    let template = task.template;
+    let category = agent::category(template);
+    let meta = template.metadata.clone().unwrap_or_default();
+    let retries = opts
+        .retries
+        .unwrap_or_else(|| meta.retries.map(|r| r.retries).unwrap_or(0));
+    let attempt_timeout = meta
+        .timeout
+        .and_then(|d| Duration::try_from(d).ok())
+        .filter(|d| !d.is_zero());
+    let mut report = Report {
+        output_prefix: opts.output_prefix.uri.clone(),
+        phase: "UNDEFINED".into(),
+        ..Default::default()
+    };
+
+    if let Some(dir) = &opts.output_prefix.local {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return (
+                report,
+                Err(Error::Io(format!(
+                    "cannot create the output prefix {}: {e}",
+                    dir.display()
+                ))),
+            );
+        }
+        // propeller's input prefix holds inputs.pb; container args may point at it
+        let _ = std::fs::write(dir.join("inputs.pb"), task.inputs.encode_to_vec());
+    }
+
+    let seen = interrupts.count();
+    let is_sync = tokio::select! {
+        r = tokio::time::timeout(Duration::from_secs(10), agent.is_sync(&category)) => matches!(r, Ok(Ok(true))),
+        _ = interrupts.after(seen) => {
+            report.duration = started.elapsed();
+            return (report, Err(Error::Interrupted("interrupted before anything was created".into())));
+        }
+    };
+
+    let result = loop {
+        let attempt = report.attempts;
+        report.attempts += 1;
+        if attempt > 0 {
+            progress.note(&format!(
+                "retrying: attempt {} of {}",
+                attempt + 1,
+                retries + 1
+            ));
+        }
+        let rendered = render_template(template, &opts.output_prefix, task.inputs, attempt);
+        let metadata = execution_metadata(template, attempt);
+        let outcome = if is_sync {
+            sync_attempt(
+                agent,
+                &rendered,
+                task.inputs,
+                metadata,
+                opts,
+                progress,
+                interrupts,
+                run_deadline,
+                &mut report,
+            )
+            .await
+        } else {
+            async_attempt(
+                agent,
+                &rendered,
+                task.inputs,
+                metadata,
+                opts,
+                attempt_timeout,
+                progress,
+                interrupts,
+                run_deadline,
+                &mut report,
+            )
+            .await
+        };
+        match outcome {
+            Attempt::Done(r) => break r,
+            Attempt::Retry(why) if attempt < retries => {
+                progress.note(&format!("attempt {} failed: {why}", attempt + 1))
+            }
+            Attempt::Retry(why) => break Err(why_to_error(&why, &report, retries)),
+        }
+    };
+    report.duration = started.elapsed();
+    progress.finish();
+    (report, result)
+}
+
+fn why_to_error(why: &str, report: &Report, retries: u32) -> Error {
+    let tries = if retries == 0 {
+        String::new()
+    } else {
+        format!(" (after {} attempts)", report.attempts)
+    };
+    // an RPC that kept failing is exit 3; a task that kept failing is exit 1
+    if why.starts_with("rpc:") {
+        Error::Rpc(format!("{}{tries}", why.trim_start_matches("rpc:").trim()))
+    } else if why.starts_with("timeout:") {
+        Error::Timeout(format!(
+            "{}{tries}",
+            why.trim_start_matches("timeout:").trim()
+        ))
+    } else {
+        Error::TaskFailed(format!("{why}{tries}"))
+    }
+}
+
+fn status_text(location: &str, method: &str, s: &Status) -> String {
+    let msg = s.message().lines().next().unwrap_or_default();
+    format!("{method} to {location} failed: {:?}: {msg}", s.code())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sync_attempt<A: Agent>(
+    agent: &A,
+    template: &core::TaskTemplate,
+    inputs: &core::LiteralMap,
+    metadata: admin::TaskExecutionMetadata,
+    opts: &Options,
+    progress: &mut Progress,
+    interrupts: &Interrupts,
+    run_deadline: Option<tokio::time::Instant>,
+    report: &mut Report,
+) -> Attempt {
+    let header = admin::CreateRequestHeader {
+        template: Some(template.clone()),
+        output_prefix: opts.output_prefix.uri.clone(),
+        task_execution_metadata: Some(metadata),
+        max_dataset_size_bytes: 0,
+    };
+    let seen = interrupts.count();
+    progress.update("RUNNING", "executing (sync agent)", 0, &[]);
+    let r = tokio::select! {
+        r = agent.execute_sync(header, inputs.clone()) => r,
+        _ = interrupts.after(seen) => return Attempt::Done(Err(Error::Interrupted("interrupted; a sync execution has nothing to delete".into()))),
+        _ = sleep_opt(run_deadline) => return Attempt::Done(Err(Error::Timeout("timed out waiting for the sync agent (--timeout)".into()))),
+    };
+    match r {
+        Err(s) => Attempt::Retry(format!(
+            "rpc: {}",
+            status_text(&agent.location(), "ExecuteTaskSync", &s)
+        )),
+        Ok(resource) => finish(template, resource, opts, progress, report, 0),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn async_attempt<A: Agent>(
+    agent: &A,
+    template: &core::TaskTemplate,
+    inputs: &core::LiteralMap,
+    metadata: admin::TaskExecutionMetadata,
+    opts: &Options,
+    attempt_timeout: Option<Duration>,
+    progress: &mut Progress,
+    interrupts: &Interrupts,
+    run_deadline: Option<tokio::time::Instant>,
+    report: &mut Report,
+) -> Attempt {
+    let location = agent.location();
+    let req = admin::CreateTaskRequest {
+        inputs: Some(inputs.clone()),
+        template: Some(template.clone()),
+        output_prefix: opts.output_prefix.uri.clone(),
+        task_execution_metadata: Some(metadata),
+    };
+    let category = agent::category(template);
+
+    // Ctrl-C or the run deadline during CreateTask: let the create finish, then delete what it made.
+    let seen = interrupts.count();
+    let create = agent.create(req);
+    tokio::pin!(create);
+    let mut abort: Option<Error> = None;
+    let created = loop {
+        tokio::select! {
+            r = &mut create => break r,
+            _ = interrupts.after(seen), if abort.is_none() => {
+                progress.note("interrupted: waiting for CreateTask to return, then deleting the job");
+                abort = Some(Error::Interrupted("interrupted".into()));
+            }
+            _ = interrupts.after(seen + 1), if abort.is_some() => {
+                return Attempt::Done(Err(Error::Interrupted(format!(
+                    "interrupted twice while CreateTask was in flight; a job of type {} may exist on {location}", category.name
+                ))));
+            }
+            _ = sleep_opt(run_deadline), if abort.is_none() => {
+                abort = Some(Error::Timeout("the run timed out (--timeout)".into()));
+            }
+        }
+    };
+    let resp = match created {
+        Ok(resp) => resp,
+        Err(s) => {
+            return match abort {
+                Some(e) => Attempt::Done(Err(e)),
+                None => {
+                    Attempt::Retry(format!("rpc: {}", status_text(&location, "CreateTask", &s)))
+                }
+            };
+        }
+    };
+    let job = Job {
+        category,
+        resource_meta: resp.resource_meta,
+        output_prefix: opts.output_prefix.uri.clone(),
+    };
+    report.resource_meta = job.resource_meta.clone();
+    if let Some(e) = abort {
+        return Attempt::Done(Err(
+            delete_on_abort(agent, &job, e, progress, interrupts).await
+        ));
+    }
+    progress.update("QUEUED", "job submitted", report.polls, &[]);
+
+    let attempt_deadline = attempt_timeout.map(|d| tokio::time::Instant::now() + d);
+    let mut wait = Duration::ZERO;
+    let mut failures = 0u32;
+    loop {
+        let next = tokio::time::Instant::now() + wait;
+        let seen = interrupts.count();
+        let got = tokio::select! {
+            r = async { sleep_until(next).await; agent.get(job.get_request()).await } => r,
+            _ = interrupts.after(seen) => {
+                return Attempt::Done(Err(delete_on_abort(agent, &job, Error::Interrupted("interrupted".into()), progress, interrupts).await));
+            }
+            _ = sleep_opt(run_deadline) => {
+                let limit = opts.timeout.map(humantime_short).unwrap_or_default();
+                return Attempt::Done(Err(delete_on_abort(agent, &job, Error::Timeout(format!("the run timed out after {limit} (--timeout)")), progress, interrupts).await));
+            }
+            _ = sleep_opt(attempt_deadline) => {
+                let limit = attempt_timeout.map(humantime_short).unwrap_or_default();
+                let msg = format!("the attempt timed out after {limit} (the template's metadata.timeout)");
+                return match delete_on_abort(agent, &job, Error::Timeout(msg.clone()), progress, interrupts).await {
+                    Error::Timeout(_) => Attempt::Retry(format!("timeout: {msg}")),
+                    other => Attempt::Done(Err(other)),
+                };
+            }
+        };
+        report.polls += 1;
+        match got {
+            Err(s) => {
+                failures += 1;
+                let text = status_text(&location, "GetTask", &s);
+                if failures > opts.max_get_failures {
+                    let handle = handle_json(Some(&location), &job);
+                    return Attempt::Done(Err(Error::Rpc(format!(
+                        "{text}\n  GetTask failed {failures} times (budget --max-get-failures {}); giving up without deleting the job.\n  handle: {handle}\n  to delete it: echo '{handle}' | agentctl delete -",
+                        opts.max_get_failures
+                    ))));
+                }
+                progress.note(&format!(
+                    "{text} (failure {failures} of {} allowed)",
+                    opts.max_get_failures
+                ));
+                wait = (wait.max(FIRST_POLL) * 2).min(opts.poll_interval.max(FIRST_POLL) * 4);
+            }
+            Ok(resource) => {
+                let (phase, state) = interpret(&resource);
+                progress.update(phase, &resource.message, report.polls, &resource.log_links);
+                if state == State::Pending {
+                    wait = if wait.is_zero() {
+                        FIRST_POLL
+                    } else {
+                        (wait * 3 / 2).min(opts.poll_interval.max(FIRST_POLL))
+                    };
+                    continue;
+                }
+                return finish(template, resource, opts, progress, report, failures);
+            }
+        }
+    }
+}
+
+/// A terminal (or, for sync agents, any) resource: record it, and read outputs on success.
+fn finish(
+    template: &core::TaskTemplate,
+    resource: admin::Resource,
+    opts: &Options,
+    _progress: &mut Progress,
+    report: &mut Report,
+    _failures: u32,
+) -> Attempt {
+    let (phase, state) = interpret(&resource);
+    report.phase = phase.to_string();
+    report.message = resource.message.clone();
+    report.log_links = resource.log_links.clone();
+    report.custom_info = resource.custom_info.clone();
+    match state {
+        State::Succeeded => match outputs(template, resource.outputs, &opts.output_prefix) {
+            Ok(o) => {
+                report.outputs = o;
+                Attempt::Done(Ok(()))
+            }
+            Err(OutputError::Missing(m)) => Attempt::Retry(m),
+            Err(OutputError::Fatal(e)) => Attempt::Done(Err(e)),
+        },
+        State::Failed => Attempt::Done(Err(Error::TaskFailed(failure_text(
+            phase,
+            &resource.message,
+        )))),
+        State::Retryable => Attempt::Retry(failure_text(phase, &resource.message)),
+        State::Pending => Attempt::Done(Err(Error::TaskFailed(format!(
+            "the sync agent answered a non-terminal phase {phase}; there is nothing to poll"
+        )))),
+        State::Unknown => Attempt::Done(Err(Error::TaskFailed(format!(
+            "unknown execution phase {} in the agent's answer",
+            resource.phase
+        )))),
+    }
+}
+
+fn failure_text(phase: &str, message: &str) -> String {
+    if message.is_empty() {
+        format!("the task ended {phase}")
+    } else {
+        format!("the task ended {phase}: {message}")
+    }
+}
+
+enum OutputError {
+    /// Declared outputs were not found: recoverable, as propeller's OutputsNotFound.
+    Missing(String),
+    Fatal(Error),
+}
+
+/// Inline outputs win; else `<prefix>/outputs.pb` (after `<prefix>/error.pb`) when the interface
+/// declares outputs. Inline outputs are also written to `<prefix>/outputs.pb`, as propeller does.
+fn outputs(
+    template: &core::TaskTemplate,
+    inline: Option<core::LiteralMap>,
+    prefix: &OutputPrefix,
+) -> Result<Option<core::LiteralMap>, OutputError> {
+    let declared = !inputs::output_variables(template).is_empty();
+    if let Some(map) = inline {
+        if let Some(dir) = &prefix.local {
+            std::fs::write(dir.join("outputs.pb"), map.encode_to_vec()).map_err(|e| {
+                OutputError::Fatal(Error::Io(format!(
+                    "cannot write {}: {e}",
+                    dir.join("outputs.pb").display()
+                )))
+            })?;
+        }
+        return Ok(Some(map));
+    }
+    if !declared {
+        return Ok(None);
+    }
+    let Some(dir) = &prefix.local else {
+        return Err(OutputError::Fatal(Error::TaskFailed(format!(
+            "the agent returned no inline outputs, and agentctl reads outputs.pb only from a local output prefix, not {}; \
+             use a local --output-prefix or an agent that returns outputs inline",
+            prefix.uri
+        ))));
+    };
+    if let Ok(bytes) = std::fs::read(dir.join("error.pb")) {
+        let doc = core::ErrorDocument::decode(bytes.as_slice()).unwrap_or_default();
+        let e = doc.error.unwrap_or_default();
+        return Err(OutputError::Fatal(Error::TaskFailed(format!(
+            "the task wrote error.pb: {}: {}",
+            e.code, e.message
+        ))));
+    }
+    match std::fs::read(dir.join("outputs.pb")) {
+        Ok(bytes) => core::LiteralMap::decode(bytes.as_slice())
+            .map(Some)
+            .map_err(|e| {
+                OutputError::Fatal(Error::TaskFailed(format!(
+                    "{}/outputs.pb is not a LiteralMap: {e}",
+                    dir.display()
+                )))
+            }),
+        Err(_) => Err(OutputError::Missing(format!(
+            "outputs not generated by task execution: {}/outputs.pb is missing",
+            dir.display()
+        ))),
+    }
+}
+
+/// Sends DeleteTask for an aborted job. A second interrupt while it is in flight gives up at
+/// once, printing the handle so nothing is orphaned without a way back.
+async fn delete_on_abort<A: Agent>(
+    agent: &A,
+    job: &Job,
+    cause: Error,
+    progress: &mut Progress,
+    interrupts: &Interrupts,
+) -> Error {
+    let location = agent.location();
+    progress.note(&format!("{cause}: deleting the job on {location}"));
+    let seen = interrupts.count();
+    let handle = handle_json(Some(&location), job);
+    let r = tokio::select! {
+        r = tokio::time::timeout(Duration::from_secs(30), agent.delete(job.delete_request())) => r,
+        _ = interrupts.after(seen) => {
+            return Error::Interrupted(format!("interrupted again while deleting; the job may still run.\n  handle: {handle}\n  to delete it: echo '{handle}' | agentctl delete -"));
+        }
+    };
+    let suffix = match r {
+        Ok(Ok(())) => "; the job was deleted".to_string(),
+        Ok(Err(s)) => format!(
+            "; {} — the job may still run.\n  handle: {handle}\n  to delete it: echo '{handle}' | agentctl delete -",
+            status_text(&location, "DeleteTask", &s)
+        ),
+        Err(_) => format!(
+            "; DeleteTask got no answer in 30s — the job may still run.\n  handle: {handle}\n  to delete it: echo '{handle}' | agentctl delete -"
+        ),
+    };
+    match cause {
+        Error::Timeout(m) => Error::Timeout(m + &suffix),
+        Error::Interrupted(m) => Error::Interrupted(m + &suffix),
+        other => other,
+    }
+}
+
+async fn sleep_opt(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn humantime_short(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+/// `TaskExecutionMetadata` with plausible local values, filled as propeller fills it (fields
+/// 1–6 and 11; propeller never sets 7–10).
+pub fn execution_metadata(t: &core::TaskTemplate, attempt: u32) -> admin::TaskExecutionMetadata {
+    let mut task_id = t.id.clone().unwrap_or_default();
+    task_id.resource_type = core::ResourceType::Task as i32;
+    if task_id.project.is_empty() {
+        task_id.project = "local".into();
+    }
+    if task_id.domain.is_empty() {
+        task_id.domain = "development".into();
+    }
+    let exec_name = execution_name();
+    let namespace = format!("{}-{}", task_id.project, task_id.domain);
+    let labels = [
+        ("execution-id", exec_name.clone()),
+        ("project", task_id.project.clone()),
+        ("domain", task_id.domain.clone()),
+        ("node-id", "n0".into()),
+        ("task-name", sanitize_label(&task_id.name)),
+        ("interruptible", "false".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    admin::TaskExecutionMetadata {
+        task_execution_id: Some(core::TaskExecutionIdentifier {
+            node_execution_id: Some(core::NodeExecutionIdentifier {
+                node_id: "n0".into(),
+                execution_id: Some(core::WorkflowExecutionIdentifier {
+                    project: task_id.project.clone(),
+                    domain: task_id.domain.clone(),
+                    name: exec_name,
+                    org: task_id.org.clone(),
+                }),
+            }),
+            task_id: Some(task_id),
+            retry_attempt: attempt,
+        }),
+        namespace,
+        labels,
+        k8s_service_account: "default".into(),
+        identity: t.security_context.as_ref().and_then(|s| s.run_as.clone()),
+        ..Default::default()
+    }
+}
+
+fn sanitize_label(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(63)
+        .collect()
+}
+
+/// A Flyte-looking execution name: a letter and 19 lowercase alphanumerics.
+fn execution_name() -> String {
+    let mut x = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1)
+        ^ (std::process::id() as u64) << 32;
+    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut s = String::from("a");
+    for _ in 0..19 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.push(alphabet[(x % alphabet.len() as u64) as usize] as char);
+    }
+    s
+}
+
+/// The template as propeller sends it: container args rendered with its placeholders
+/// (case-insensitive, whitespace-tolerant, `.` or `$` prefix); everything else untouched.
+pub fn render_template(
+    t: &core::TaskTemplate,
+    prefix: &OutputPrefix,
+    inputs: &core::LiteralMap,
+    attempt: u32,
+) -> core::TaskTemplate {
+    let mut t = t.clone();
+    if let Some(core::task_template::Target::Container(c)) = &mut t.target {
+        c.args = c
+            .args
+            .iter()
+            .map(|a| render_arg(a, prefix, inputs, attempt))
+            .collect();
+    }
+    t
+}
+
+fn render_arg(arg: &str, prefix: &OutputPrefix, inputs: &core::LiteralMap, attempt: u32) -> String {
+    let base = prefix.uri.trim_end_matches('/');
+    let mut out = String::new();
+    let mut rest = arg;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let inner = rest[start + 2..start + len].trim();
+        let key = inner.strip_prefix(['.', '$']).unwrap_or(inner).trim();
+        let lower = key.to_ascii_lowercase();
+        let value = match lower.as_str() {
+            "input" => Some(format!("{base}/inputs.pb")),
+            "inputprefix" | "outputprefix" => Some(base.to_string()),
+            "rawoutputdataprefix" => Some(format!("{base}/raw")),
+            "checkpointoutputprefix" => Some(format!("{base}/checkpoint")),
+            "prevcheckpointprefix" => Some(String::new()),
+            "tasktemplatepath" => Some(format!("{base}/task.pb")),
+            "perretryuniquekey" => Some(format!("n0-{attempt}")),
+            "namespace" => Some("local-development".into()),
+            _ => lower.strip_prefix("inputs.").and_then(|name| {
+                let original = &key[key.len() - name.len()..];
+                inputs.literals.get(original).map(literal::display)
+            }),
+        };
+        out.push_str(&rest[..start]);
+        match value {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(&rest[start..start + len + 2]),
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phase_mapping_follows_propeller() {
+        use core::task_execution::Phase;
+        let r = |phase: Phase, state: i32| {
+            #[allow(deprecated)]
+            let res = admin::Resource {
+                phase: phase as i32,
+                state,
+                ..Default::default()
+            };
+            interpret(&res)
+        };
+        assert_eq!(r(Phase::Running, 0), ("RUNNING", State::Pending));
+        assert_eq!(r(Phase::Aborted, 0), ("ABORTED", State::Failed));
+        assert_eq!(
+            r(Phase::RetryableFailed, 0),
+            ("RETRYABLE_FAILED", State::Retryable)
+        );
+        // an empty Resource is the legacy RETRYABLE_FAILURE
+        assert_eq!(
+            r(Phase::Undefined, 0),
+            ("RETRYABLE_FAILED", State::Retryable)
+        );
+        assert_eq!(r(Phase::Undefined, 2), ("INITIALIZING", State::Pending));
+        assert_eq!(r(Phase::Undefined, 4), ("SUCCEEDED", State::Succeeded));
+        assert_eq!(r(Phase::Undefined, 1), ("FAILED", State::Failed));
+    }
+
+    #[test]
+    fn args_render_like_propeller() {
+        let prefix = OutputPrefix {
+            uri: "/tmp/p".into(),
+            local: None,
+        };
+        let mut inputs = core::LiteralMap::default();
+        inputs.literals.insert(
+            "x".into(),
+            literal::parse_str(
+                "7",
+                &core::LiteralType {
+                    r#type: Some(core::literal_type::Type::Simple(1)),
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            render_arg("{{ .Input }}", &prefix, &inputs, 0),
+            "/tmp/p/inputs.pb"
+        );
+        assert_eq!(
+            render_arg("--out={{$outputPrefix}}", &prefix, &inputs, 0),
+            "--out=/tmp/p"
+        );
+        assert_eq!(
+            render_arg("{{.Inputs.x}}-{{.unknown}}", &prefix, &inputs, 1),
+            "7-{{.unknown}}"
+        );
+    }
+}
