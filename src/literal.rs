@@ -256,7 +256,7 @@ pub fn parse_str(s: &str, ty: &LiteralType) -> Result<Literal, ValueError> {
             Some(SimpleType::Boolean) => parse_bool(s).map(boolean).ok_or_else(|| err(None)),
             Some(SimpleType::Datetime) => parse_datetime(s, Utc::now())
                 .map(|t| prim(primitive::Value::Datetime(t)))
-                .map_err(|d| err(d)),
+                .map_err(&err),
             Some(SimpleType::Duration) => parse_duration(s)
                 .map(|d| prim(primitive::Value::Duration(d)))
                 .ok_or_else(|| err(None)),
@@ -299,10 +299,10 @@ fn parse_union(s: &str, ty: &LiteralType, variants: &[LiteralType]) -> Result<Li
             return Ok(wrap_union(lit, variant));
         }
     }
-    if s == "None" || s == "null" {
-        if let Some(none) = variants.iter().find(|v| is_none_type(v)) {
-            return Ok(none_union(none));
-        }
+    if (s == "None" || s == "null")
+        && let Some(none) = variants.iter().find(|v| is_none_type(v))
+    {
+        return Ok(none_union(none));
     }
     Err(ValueError::new(
         ty,
@@ -603,11 +603,11 @@ pub fn from_json(v: &serde_json::Value, ty: &LiteralType) -> Result<Literal, Val
             })
         }
         (Some(T::Simple(_)), _) if simple(ty) == Some(SimpleType::Struct) => match v {
-            J::Object(_) => Ok(struct_literal(v, ty)),
+            J::Object(_) => struct_literal(v, ty),
             J::String(s) => {
                 let parsed = json_arg(s).map_err(|d| err(Some(d)))?;
                 if parsed.is_object() {
-                    Ok(struct_literal(&parsed, ty))
+                    struct_literal(&parsed, ty)
                 } else {
                     Err(err(Some("expected a JSON object".into())))
                 }
@@ -635,19 +635,69 @@ pub fn from_json(v: &serde_json::Value, ty: &LiteralType) -> Result<Literal, Val
 /// A dataclass or dict value: msgpack `Binary` when the type asks for it (flytekit ≥ 1.14),
 /// else a generic `Struct`. Numbers are coerced to the dataclass's declared field types so that
 /// `1` for a float field encodes as flytekit would encode `1.0`.
-fn struct_literal(v: &serde_json::Value, ty: &LiteralType) -> Literal {
+fn struct_literal(v: &serde_json::Value, ty: &LiteralType) -> Result<Literal, ValueError> {
     if wants_msgpack(ty) {
-        let coerced = coerce_to_dataclass(v, ty);
+        let coerced = with_schema_defaults(&coerce_to_dataclass(v, ty), ty)?;
         let mut buf = Vec::new();
         rmpv::encode::write_value(&mut buf, &json_to_msgpack(&coerced))
             .expect("writing to a Vec cannot fail");
-        scalar_lit(scalar::Value::Binary(core::Binary {
+        Ok(scalar_lit(scalar::Value::Binary(core::Binary {
             value: buf,
             tag: "msgpack".into(),
-        }))
+        })))
     } else {
-        scalar_lit(scalar::Value::Generic(json_to_struct(v)))
+        Ok(scalar_lit(scalar::Value::Generic(json_to_struct(v))))
     }
+}
+
+/// Fills what a dataclass would fill itself: the JSON schema in the type's `metadata` says
+/// which fields are required and their defaults; a field with neither is a `default_factory`
+/// (a list or dict in practice). A required field left out is an error, as in flytekit.
+fn with_schema_defaults(
+    v: &serde_json::Value,
+    ty: &LiteralType,
+) -> Result<serde_json::Value, ValueError> {
+    let (Some(schema), serde_json::Value::Object(given)) =
+        (ty.metadata.as_ref().map(struct_to_json), v)
+    else {
+        return Ok(v.clone());
+    };
+    let Some(props) = schema.get("properties").and_then(|p| p.as_object()) else {
+        return Ok(v.clone());
+    };
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(|r| r.as_array())
+        .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|r| !given.contains_key(*r))
+        .collect();
+    if !missing.is_empty() {
+        return Err(ValueError::new(
+            ty,
+            Some(format!("missing field(s) {}", missing.join(", "))),
+        ));
+    }
+    let mut out = given.clone();
+    for (name, prop) in props {
+        if out.contains_key(name) || required.contains(&name.as_str()) {
+            continue;
+        }
+        let default = match (
+            prop.get("default"),
+            prop.get("type").and_then(|t| t.as_str()),
+        ) {
+            (Some(d), _) => d.clone(),
+            (None, Some("array")) => serde_json::json!([]),
+            (None, Some("object")) => serde_json::json!({}),
+            _ => continue,
+        };
+        out.insert(name.clone(), default);
+    }
+    Ok(serde_json::Value::Object(out))
 }
 
 fn coerce_to_dataclass(v: &serde_json::Value, ty: &LiteralType) -> serde_json::Value {

@@ -647,7 +647,7 @@ async fn sleep_opt(deadline: Option<tokio::time::Instant>) {
 
 fn humantime_short(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")
@@ -792,7 +792,7 @@ mod tests {
 
     #[test]
     fn phase_mapping_follows_propeller() {
-        use core::task_execution::Phase;
+        use crate::pb::core::task_execution::Phase;
         let r = |phase: Phase, state: i32| {
             #[allow(deprecated)]
             let res = admin::Resource {

@@ -109,8 +109,7 @@ pub fn route_is_sync(agents: &[admin::Agent], category: &admin::TaskCategory) ->
     let mut found = None;
     for a in agents {
         #[allow(deprecated)]
-        let by_name =
-            category.version == 0 && a.supported_task_types.iter().any(|t| *t == category.name);
+        let by_name = category.version == 0 && a.supported_task_types.contains(&category.name);
         let by_category = a
             .supported_task_categories
             .iter()

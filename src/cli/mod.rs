@@ -29,7 +29,25 @@ const WITH_INPUTS: &[&str] = &["run", "create", "inputs"];
 const WITH_TEMPLATE: &[&str] = &["run", "create", "inputs", "describe", "template"];
 
 pub fn main(argv: Vec<OsString>) -> ExitCode {
-    match real_main(argv) {
+    // gRPC channels need a runtime from the moment they are built; one thread is enough for
+    // one job and starts faster than a pool.
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "error: cannot start the async runtime: {e}"
+            );
+            return ExitCode::from(crate::error::exit::TASK_FAILED);
+        }
+    };
+    let rt = RUNTIME.get_or_init(|| rt);
+    let _entered = rt.enter();
+    let result = real_main(argv);
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let _ = writeln!(std::io::stderr().lock(), "error: {e}");
@@ -118,27 +136,27 @@ fn real_main(argv: Vec<OsString>) -> Result<u8> {
     load_env(pre.env_file.as_deref())?;
 
     let mut loaded: Option<Loaded> = None;
-    if let (Some(sub), Some(path)) = (pre.sub.as_deref(), pre.template.as_ref()) {
-        if WITH_TEMPLATE.contains(&sub) {
-            match template::load(path, &pre.select) {
-                Ok(l) => loaded = Some(l),
-                // `run broken.json --help` still shows the generic help
-                Err(_) if pre.help => {}
-                Err(e) => return Err(e),
-            }
+    if let (Some(sub), Some(path)) = (pre.sub.as_deref(), pre.template.as_ref())
+        && WITH_TEMPLATE.contains(&sub)
+    {
+        match template::load(path, &pre.select) {
+            Ok(l) => loaded = Some(l),
+            // `run broken.json --help` still shows the generic help
+            Err(_) if pre.help => {}
+            Err(e) => return Err(e),
         }
     }
 
     let mut cmd = Cli::command();
-    if let (Some(sub), Some(l)) = (pre.sub.as_deref(), loaded.as_ref()) {
-        if WITH_INPUTS.contains(&sub) {
-            let root_longs: BTreeSet<String> = cmd
-                .get_arguments()
-                .filter_map(|a| a.get_long().map(str::to_string))
-                .collect();
-            let t = l.template.clone();
-            cmd = cmd.mut_subcommand(sub, move |c| inputs::add_args(c, &t, &root_longs));
-        }
+    if let (Some(sub), Some(l)) = (pre.sub.as_deref(), loaded.as_ref())
+        && WITH_INPUTS.contains(&sub)
+    {
+        let root_longs: BTreeSet<String> = cmd
+            .get_arguments()
+            .filter_map(|a| a.get_long().map(str::to_string))
+            .collect();
+        let t = l.template.clone();
+        cmd = cmd.mut_subcommand(sub, move |c| inputs::add_args(c, &t, &root_longs));
     }
     let matches = match cmd.try_get_matches_from(&argv) {
         Ok(m) => m,
@@ -161,10 +179,10 @@ fn load_env(explicit: Option<&std::path::Path>) -> Result<()> {
         Some(path) => dotenvy::from_path(path)
             .map_err(|e| Error::input(format!("--env-file {}: {e}", path.display()))),
         None => {
-            if let Err(e) = dotenvy::dotenv() {
-                if !e.not_found() {
-                    return Err(Error::input(format!(".env: {e}")));
-                }
+            if let Err(e) = dotenvy::dotenv()
+                && !e.not_found()
+            {
+                return Err(Error::input(format!(".env: {e}")));
             }
             Ok(())
         }
@@ -506,12 +524,14 @@ fn out_bytes(b: &[u8]) -> Result<u8> {
     }
 }
 
+/// The process's runtime. A current-thread runtime drives its timers and sockets only from
+/// `Runtime::block_on`, so the runtime itself (not a handle) is kept here.
+static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+
 fn block_on<F: std::future::Future<Output = Result<u8>>>(f: F) -> Result<u8> {
-    // One thread is enough for one job and starts faster than a pool.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    let rt = RUNTIME
+        .get()
+        .ok_or_else(|| Error::Io("no async runtime".into()))?;
     rt.block_on(f)
 }
 

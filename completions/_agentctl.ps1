@@ -1,0 +1,216 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'agentctl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'agentctl' {
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a task: create it on the agent, poll until it ends, print the outputs')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a task and print its handle (JSON) for `get` and `delete`')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Ask an agent once for the state of a job, by handle')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete (abort) a job, by handle')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show what a task template holds: type, interface, target, timeout, retries')
+            [CompletionResult]::new('inputs', 'inputs', [CompletionResultType]::ParameterValue, 'Print the LiteralMap the given input flags make, without sending anything')
+            [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print a task template as proto3 JSON or binary, whatever form it was read from')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentctl;run' {
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'In a `pyflyte package` tarball holding several tasks, the one to use')
+            [CompletionResult]::new('--task-version', '--task-version', [CompletionResultType]::ParameterName, 'In `flytectl get task` output holding several versions, the one to use')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes')
+            [CompletionResult]::new('--inputs', '--inputs', [CompletionResultType]::ParameterName, 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'The agent service: host:port, dns:///host:port, http://host:port or https://host:port')
+            [CompletionResult]::new('--output-prefix', '--output-prefix', [CompletionResultType]::ParameterName, 'Where the agent writes outputs: a path, a file:// URI, or another scheme passed as is [default: a fresh local directory]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound the whole run, every attempt included (90s, 5m, 1h30m); on expiry the job is deleted, exit 124')
+            [CompletionResult]::new('--retries', '--retries', [CompletionResultType]::ParameterName, 'Retries for retryable failures [default: the template''s metadata.retries]')
+            [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'The longest wait between two GetTask calls; the first come quickly, then back off to this')
+            [CompletionResult]::new('--max-get-failures', '--max-get-failures', [CompletionResultType]::ParameterName, 'Failed GetTask calls allowed per attempt before giving up with exit 3 (propeller''s maxSystemFailures)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Run the task in this process with agentctl''s built-in agent for its type')
+            [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Send the task over gRPC (needs --endpoint or AGENTCTL_ENDPOINT)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentctl;create' {
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'In a `pyflyte package` tarball holding several tasks, the one to use')
+            [CompletionResult]::new('--task-version', '--task-version', [CompletionResultType]::ParameterName, 'In `flytectl get task` output holding several versions, the one to use')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes')
+            [CompletionResult]::new('--inputs', '--inputs', [CompletionResultType]::ParameterName, 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'The agent service: host:port, dns:///host:port, http://host:port or https://host:port')
+            [CompletionResult]::new('--output-prefix', '--output-prefix', [CompletionResultType]::ParameterName, 'Where the agent writes outputs [default: a fresh local directory]')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentctl;get' {
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'The agent service (overrides the handle''s)')
+            [CompletionResult]::new('--task-type', '--task-type', [CompletionResultType]::ParameterName, 'Without a handle: the task type')
+            [CompletionResult]::new('--task-version', '--task-version', [CompletionResultType]::ParameterName, 'Without a handle: the task type''s version')
+            [CompletionResult]::new('--resource-meta', '--resource-meta', [CompletionResultType]::ParameterName, 'Without a handle: the job''s resource_meta, base64')
+            [CompletionResult]::new('--output-prefix', '--output-prefix', [CompletionResultType]::ParameterName, 'The output prefix sent with GetTask (overrides the handle''s)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (get only)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (get only)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentctl;delete' {
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'The agent service (overrides the handle''s)')
+            [CompletionResult]::new('--task-type', '--task-type', [CompletionResultType]::ParameterName, 'Without a handle: the task type')
+            [CompletionResult]::new('--task-version', '--task-version', [CompletionResultType]::ParameterName, 'Without a handle: the task type''s version')
+            [CompletionResult]::new('--resource-meta', '--resource-meta', [CompletionResultType]::ParameterName, 'Without a handle: the job''s resource_meta, base64')
+            [CompletionResult]::new('--output-prefix', '--output-prefix', [CompletionResultType]::ParameterName, 'The output prefix sent with GetTask (overrides the handle''s)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout (get only)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout (get only)')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentctl;describe' {
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'In a `pyflyte package` tarball holding several tasks, the one to use')
+            [CompletionResult]::new('--task-version', '--task-version', [CompletionResultType]::ParameterName, 'In `flytectl get task` output holding several versions, the one to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentctl;inputs' {
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'In a `pyflyte package` tarball holding several tasks, the one to use')
+            [CompletionResult]::new('--task-version', '--task-version', [CompletionResultType]::ParameterName, 'In `flytectl get task` output holding several versions, the one to use')
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes')
+            [CompletionResult]::new('--inputs', '--inputs', [CompletionResultType]::ParameterName, 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'agentctl;template' {
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'In a `pyflyte package` tarball holding several tasks, the one to use')
+            [CompletionResult]::new('--task-version', '--task-version', [CompletionResultType]::ParameterName, 'In `flytectl get task` output holding several versions, the one to use')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'agentctl;completions' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentctl;help' {
+            [CompletionResult]::new('run', 'run', [CompletionResultType]::ParameterValue, 'Run a task: create it on the agent, poll until it ends, print the outputs')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a task and print its handle (JSON) for `get` and `delete`')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Ask an agent once for the state of a job, by handle')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete (abort) a job, by handle')
+            [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show what a task template holds: type, interface, target, timeout, retries')
+            [CompletionResult]::new('inputs', 'inputs', [CompletionResultType]::ParameterValue, 'Print the LiteralMap the given input flags make, without sending anything')
+            [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print a task template as proto3 JSON or binary, whatever form it was read from')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentctl;help;run' {
+            break
+        }
+        'agentctl;help;create' {
+            break
+        }
+        'agentctl;help;get' {
+            break
+        }
+        'agentctl;help;delete' {
+            break
+        }
+        'agentctl;help;describe' {
+            break
+        }
+        'agentctl;help;inputs' {
+            break
+        }
+        'agentctl;help;template' {
+            break
+        }
+        'agentctl;help;completions' {
+            break
+        }
+        'agentctl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

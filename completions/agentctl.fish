@@ -1,0 +1,130 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_agentctl_global_optspecs
+    string join \n env-file= v/verbose q/quiet h/help V/version
+end
+
+function __fish_agentctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_agentctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_agentctl_using_subcommand
+    set -l cmd (__fish_agentctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c agentctl -n "__fish_agentctl_needs_command" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_needs_command" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_needs_command" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_needs_command" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_needs_command" -s V -l version -d 'Print version'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "delete" -d 'Delete (abort) a job, by handle'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l task -d 'In a `pyflyte package` tarball holding several tasks, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l task-version -d 'In `flytectl get task` output holding several versions, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l input -d 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l inputs -d 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l endpoint -d 'The agent service: host:port, dns:///host:port, http://host:port or https://host:port' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l output-prefix -d 'Where the agent writes outputs: a path, a file:// URI, or another scheme passed as is [default: a fresh local directory]' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l timeout -d 'Bound the whole run, every attempt included (90s, 5m, 1h30m); on expiry the job is deleted, exit 124' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l retries -d 'Retries for retryable failures [default: the template\'s metadata.retries]' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l poll-interval -d 'The longest wait between two GetTask calls; the first come quickly, then back off to this' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l max-get-failures -d 'Failed GetTask calls allowed per attempt before giving up with exit 3 (propeller\'s maxSystemFailures)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s o -l output -d 'Output format on stdout' -r -f -a "human\t''
+json\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l local -d 'Run the task in this process with agentctl\'s built-in agent for its type'
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l remote -d 'Send the task over gRPC (needs --endpoint or AGENTCTL_ENDPOINT)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l task -d 'In a `pyflyte package` tarball holding several tasks, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l task-version -d 'In `flytectl get task` output holding several versions, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l input -d 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l inputs -d 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l endpoint -d 'The agent service: host:port, dns:///host:port, http://host:port or https://host:port' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l output-prefix -d 'Where the agent writes outputs [default: a fresh local directory]' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l endpoint -d 'The agent service (overrides the handle\'s)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l task-type -d 'Without a handle: the task type' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l task-version -d 'Without a handle: the task type\'s version' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l resource-meta -d 'Without a handle: the job\'s resource_meta, base64' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l output-prefix -d 'The output prefix sent with GetTask (overrides the handle\'s)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s o -l output -d 'Output format on stdout (get only)' -r -f -a "human\t''
+json\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l endpoint -d 'The agent service (overrides the handle\'s)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l task-type -d 'Without a handle: the task type' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l task-version -d 'Without a handle: the task type\'s version' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l resource-meta -d 'Without a handle: the job\'s resource_meta, base64' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l output-prefix -d 'The output prefix sent with GetTask (overrides the handle\'s)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s o -l output -d 'Output format on stdout (get only)' -r -f -a "human\t''
+json\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l task -d 'In a `pyflyte package` tarball holding several tasks, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l task-version -d 'In `flytectl get task` output holding several versions, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l task -d 'In a `pyflyte package` tarball holding several tasks, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l task-version -d 'In `flytectl get task` output holding several versions, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l input -d 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l inputs -d 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s o -l output -d 'Output format' -r -f -a "json\t'proto3 JSON, keys sorted'
+pb\t'binary protobuf'"
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l task -d 'In a `pyflyte package` tarball holding several tasks, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l task-version -d 'In `flytectl get task` output holding several versions, the one to use' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s o -l output -d 'Output format' -r -f -a "json\t'proto3 JSON, keys sorted'
+pb\t'binary protobuf'"
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l dir -d 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "delete" -d 'Delete (abort) a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

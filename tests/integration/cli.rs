@@ -1,0 +1,51 @@
+//! The command line's own surface: help (snapshots), completions that stay in step with the
+//! clap definition, exit codes documented in --help.
+
+use crate::util::{agentctl, pyfixture, repo, stdout_of};
+
+#[test]
+fn help_lists_commands_and_exit_codes() {
+    let out = agentctl().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    insta::assert_snapshot!("help", stdout_of(&out));
+}
+
+#[test]
+fn run_help_lists_the_task_inputs() {
+    let t = pyfixture("all_types.template.json");
+    let out = agentctl()
+        .current_dir(t.parent().unwrap())
+        .args(["run", "all_types.template.json", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    insta::assert_snapshot!("run_help_all_types", stdout_of(&out));
+}
+
+#[test]
+fn committed_completions_are_fresh() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = agentctl()
+            .args(["completions", shell, "--dir"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{shell}");
+    }
+    for name in [
+        "agentctl.bash",
+        "_agentctl",
+        "agentctl.fish",
+        "_agentctl.ps1",
+        "agentctl.elv",
+    ] {
+        let fresh = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        let committed =
+            std::fs::read_to_string(repo().join("completions").join(name)).unwrap_or_default();
+        assert!(
+            fresh == committed,
+            "completions/{name} is stale: run `cargo run -- completions <shell> --dir completions` for each shell"
+        );
+    }
+}

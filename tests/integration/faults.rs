@@ -1,0 +1,334 @@
+//! Faults no real server produces on demand, from an in-test tonic agent on 127.0.0.1: bursts
+//! of UNAVAILABLE, answers slower than the run's timeout, a server restarted mid-poll, an empty
+//! Resource.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use agentctl::pb::admin;
+use agentctl::pb::core::task_execution::Phase;
+use agentctl::pb::service::async_agent_service_server::{
+    AsyncAgentService, AsyncAgentServiceServer,
+};
+use tonic::{Request, Response, Status};
+
+use crate::util::{agentctl, pyfixture, stderr_of};
+
+#[derive(Clone, Copy)]
+enum Behaviour {
+    /// GetTask answers UNAVAILABLE this many times, then SUCCEEDED.
+    Unavailable(u32),
+    /// GetTask takes this long to answer RUNNING.
+    Slow(Duration),
+    /// GetTask answers an empty Resource.
+    Empty,
+    /// GetTask answers this phase.
+    Phase(Phase),
+}
+
+#[derive(Clone)]
+struct Fake {
+    behaviour: Behaviour,
+    gets: Arc<AtomicU32>,
+    deletes: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+#[tonic::async_trait]
+impl AsyncAgentService for Fake {
+    async fn create_task(
+        &self,
+        _: Request<admin::CreateTaskRequest>,
+    ) -> Result<Response<admin::CreateTaskResponse>, Status> {
+        Ok(Response::new(admin::CreateTaskResponse {
+            resource_meta: b"{\"job\": 1}".to_vec(),
+        }))
+    }
+
+    async fn get_task(
+        &self,
+        req: Request<admin::GetTaskRequest>,
+    ) -> Result<Response<admin::GetTaskResponse>, Status> {
+        assert_eq!(
+            req.get_ref().resource_meta,
+            b"{\"job\": 1}",
+            "resource_meta is echoed byte for byte"
+        );
+        let n = self.gets.fetch_add(1, Ordering::SeqCst) + 1;
+        let phase = match self.behaviour {
+            Behaviour::Unavailable(k) if n <= k => {
+                return Err(Status::unavailable("agent overloaded"));
+            }
+            Behaviour::Unavailable(_) => Phase::Succeeded,
+            Behaviour::Slow(d) => {
+                tokio::time::sleep(d).await;
+                Phase::Running
+            }
+            Behaviour::Empty => {
+                return Ok(Response::new(admin::GetTaskResponse {
+                    resource: Some(admin::Resource::default()),
+                }));
+            }
+            Behaviour::Phase(p) => p,
+        };
+        Ok(Response::new(admin::GetTaskResponse {
+            resource: Some(admin::Resource {
+                phase: phase as i32,
+                ..Default::default()
+            }),
+        }))
+    }
+
+    async fn delete_task(
+        &self,
+        req: Request<admin::DeleteTaskRequest>,
+    ) -> Result<Response<admin::DeleteTaskResponse>, Status> {
+        self.deletes
+            .lock()
+            .unwrap()
+            .push(req.into_inner().resource_meta);
+        Ok(Response::new(admin::DeleteTaskResponse {}))
+    }
+
+    async fn get_task_metrics(
+        &self,
+        _: Request<admin::GetTaskMetricsRequest>,
+    ) -> Result<Response<admin::GetTaskMetricsResponse>, Status> {
+        Err(Status::unimplemented("no metrics"))
+    }
+
+    type GetTaskLogsStream = tokio_stream::Empty<Result<admin::GetTaskLogsResponse, Status>>;
+
+    async fn get_task_logs(
+        &self,
+        _: Request<admin::GetTaskLogsRequest>,
+    ) -> Result<Response<Self::GetTaskLogsStream>, Status> {
+        Ok(Response::new(tokio_stream::empty()))
+    }
+}
+
+/// A fake agent served on its own runtime thread; stops when dropped.
+struct Served {
+    addr: SocketAddr,
+    fake: Fake,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Served {
+    fn start(behaviour: Behaviour) -> Self {
+        Self::start_on(
+            "127.0.0.1:0".parse().unwrap(),
+            Fake {
+                behaviour,
+                gets: Arc::default(),
+                deletes: Arc::default(),
+            },
+        )
+    }
+
+    fn start_on(addr: SocketAddr, fake: Fake) -> Self {
+        let listener = std::net::TcpListener::bind(addr).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let svc = AsyncAgentServiceServer::new(fake.clone());
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                tonic::transport::Server::builder()
+                    .add_service(svc)
+                    .serve_with_incoming_shutdown(
+                        tokio_stream::wrappers::TcpListenerStream::new(listener),
+                        async {
+                            let _ = rx.await;
+                        },
+                    )
+                    .await
+                    .unwrap();
+            });
+        });
+        Served {
+            addr,
+            fake,
+            stop: Some(tx),
+            thread: Some(thread),
+        }
+    }
+
+    fn endpoint(&self) -> String {
+        self.addr.to_string()
+    }
+
+    fn stop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn forever() -> String {
+    pyfixture("forever.template.json")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_burst_of_unavailable_within_the_budget_is_ridden_out() {
+    let fake = Served::start(Behaviour::Unavailable(3));
+    let out = agentctl()
+        .args([
+            "run",
+            &forever(),
+            "--endpoint",
+            &fake.endpoint(),
+            "--poll-interval",
+            "100ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(fake.fake.gets.load(Ordering::SeqCst), 4);
+    assert!(
+        fake.fake.deletes.lock().unwrap().is_empty(),
+        "a finished job is never deleted"
+    );
+}
+
+#[test]
+fn a_spent_get_budget_is_exit_3_with_the_handle() {
+    let fake = Served::start(Behaviour::Unavailable(1000));
+    let out = agentctl()
+        .args([
+            "run",
+            &forever(),
+            "--endpoint",
+            &fake.endpoint(),
+            "--poll-interval",
+            "100ms",
+            "--max-get-failures",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("GetTask failed 3 times")
+            && err.contains("agent overloaded")
+            && err.contains(&fake.endpoint()),
+        "{err}"
+    );
+    assert!(
+        err.contains("\"resource_meta\":\"eyJqb2IiOiAxfQ==\"") && err.contains("agentctl delete -"),
+        "{err}"
+    );
+    assert_eq!(
+        fake.fake.gets.load(Ordering::SeqCst),
+        3,
+        "propeller gives up at the failure after the budget"
+    );
+}
+
+#[test]
+fn an_answer_slower_than_the_timeout_still_times_out_and_deletes() {
+    let fake = Served::start(Behaviour::Slow(Duration::from_secs(20)));
+    let out = agentctl()
+        .args([
+            "run",
+            &forever(),
+            "--endpoint",
+            &fake.endpoint(),
+            "--timeout",
+            "700ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
+    assert_eq!(
+        fake.fake.deletes.lock().unwrap().as_slice(),
+        &[b"{\"job\": 1}".to_vec()]
+    );
+}
+
+#[test]
+fn an_empty_resource_is_a_retryable_failure() {
+    let fake = Served::start(Behaviour::Empty);
+    let out = agentctl()
+        .args([
+            "run",
+            &forever(),
+            "--endpoint",
+            &fake.endpoint(),
+            "--retries",
+            "1",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["phase"], "RETRYABLE_FAILED");
+    assert_eq!(v["attempts"], 2);
+}
+
+#[test]
+fn a_server_restarted_mid_poll_is_polled_again() {
+    let mut first = Served::start(Behaviour::Phase(Phase::Running));
+    let addr = first.addr;
+    let child = crate::util::std_agentctl()
+        .args([
+            "run",
+            &forever(),
+            "--endpoint",
+            &first.endpoint(),
+            "--poll-interval",
+            "200ms",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while first.fake.gets.load(Ordering::SeqCst) < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "agentctl never polled the first server"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    first.stop();
+    std::thread::sleep(Duration::from_millis(300));
+    let second = Served::start_on(
+        addr,
+        Fake {
+            behaviour: Behaviour::Phase(Phase::Succeeded),
+            gets: Arc::default(),
+            deletes: Arc::default(),
+        },
+    );
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(second.fake.gets.load(Ordering::SeqCst) >= 1);
+}

@@ -1,0 +1,153 @@
+//! Command-line flags make exactly the LiteralMap that flytekit 1.16.31 makes for the same
+//! values (the cases and expected maps come from tests/python/gen_fixtures.py, which runs
+//! pyflyte run's own click conversion).
+
+use agentctl::pb::core;
+use prost::Message;
+
+use crate::util::{agentctl, pyfixture, pyfixtures, read};
+
+/// A LiteralMap as JSON, with msgpack binaries decoded: flytekit and agentctl may order a
+/// map's keys differently, so the decoded values are what must agree.
+fn normalized(map: &core::LiteralMap) -> serde_json::Value {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) => {
+                if let Some(b) = o.get("binary").cloned()
+                    && b["tag"] == "msgpack"
+                {
+                    use base64::Engine as _;
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(b["value"].as_str().unwrap_or_default())
+                        .unwrap();
+                    o.insert(
+                        "binary".into(),
+                        serde_json::json!({ "msgpack": agentctl::literal::decode_msgpack(&bytes) }),
+                    );
+                    return;
+                }
+                o.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v = agentctl::json::to_value(map);
+    walk(&mut v);
+    v
+}
+
+#[test]
+fn flags_make_the_literal_map_pyflyte_makes() {
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_slice(&read(&pyfixture("inputs_cases.json"))).unwrap();
+    assert!(
+        cases.len() >= 20,
+        "the generator wrote only {} cases",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let template = pyfixture(case["template"].as_str().unwrap());
+        let args: Vec<&str> = case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let cwd = pyfixtures().join(case["cwd"].as_str().unwrap_or("."));
+        let out = agentctl()
+            .current_dir(&cwd)
+            .arg("inputs")
+            .arg(&template)
+            .args(&args)
+            .args(["-o", "pb"])
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            failures.push(format!(
+                "{name}: exit {:?}: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            continue;
+        }
+        let got = core::LiteralMap::decode(out.stdout.as_slice()).unwrap();
+        let want = core::LiteralMap::decode(
+            read(&pyfixture(case["expected"].as_str().unwrap())).as_slice(),
+        )
+        .unwrap();
+        let (g, w) = (normalized(&got), normalized(&want));
+        if g != w {
+            failures.push(format!("{name}:\n  agentctl: {g}\n  flytekit: {w}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn inputs_file_values_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inputs.yaml");
+    std::fs::write(&file, "x: 3\nname: file\n").unwrap();
+    let t = pyfixture("success.template.json");
+    let out = agentctl()
+        .arg("inputs")
+        .arg(&t)
+        .arg("--inputs")
+        .arg(&file)
+        .args(["--name", "flag"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["literals"]["x"]["scalar"]["primitive"]["integer"], "3");
+    assert_eq!(
+        v["literals"]["name"]["scalar"]["primitive"]["stringValue"],
+        "flag"
+    );
+
+    // a LiteralMap in proto3 JSON is taken as it is
+    let lm = dir.path().join("lm.json");
+    std::fs::write(&lm, r#"{"literals": {"x": {"scalar": {"primitive": {"integer": "4"}}}, "name": {"scalar": {"primitive": {"stringValue": "lm"}}}}}"#).unwrap();
+    let out = agentctl()
+        .arg("inputs")
+        .arg(&t)
+        .arg("--inputs")
+        .arg(&lm)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["literals"]["x"]["scalar"]["primitive"]["integer"], "4");
+
+    // --input NAME=VALUE reaches every input
+    let out = agentctl()
+        .arg("inputs")
+        .arg(&t)
+        .args(["--input", "x=5", "--input", "name=pair"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["literals"]["x"]["scalar"]["primitive"]["integer"], "5");
+}

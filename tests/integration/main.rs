@@ -1,0 +1,10 @@
+//! agentctl's integration tests: one binary, one module per area.
+
+mod bad_input;
+mod cli;
+mod descriptors;
+mod faults;
+mod inputs;
+mod run;
+mod templates;
+mod util;

@@ -1,0 +1,158 @@
+//! Templates written by flytekit 1.16.31 itself load from every form, print back as the JSON
+//! Python's json_format prints, and re-encode to the same message.
+
+use agentctl::pb::{admin, core};
+use prost::Message;
+
+use crate::util::{agentctl, pyfixture, read, stdout_of};
+
+const TASKS: &[&str] = &[
+    "success",
+    "fail",
+    "retryable",
+    "create_error",
+    "forever",
+    "echo",
+    "slow",
+    "all_types",
+    "wait_for_file",
+];
+
+fn expected_template(task: &str) -> core::TaskTemplate {
+    core::TaskTemplate::decode(read(&pyfixture(&format!("{task}.template.pb"))).as_slice()).unwrap()
+}
+
+#[track_caller]
+fn template_json(args: &[&str]) -> serde_json::Value {
+    let out = agentctl()
+        .arg("template")
+        .args(args)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "template {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&stdout_of(&out)).unwrap()
+}
+
+#[track_caller]
+fn template_pb(args: &[&str]) -> core::TaskTemplate {
+    let out = agentctl()
+        .arg("template")
+        .args(args)
+        .args(["-o", "pb"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "template {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    core::TaskTemplate::decode(out.stdout.as_slice()).unwrap()
+}
+
+#[test]
+fn every_form_of_every_task_reads_as_the_same_template() {
+    for task in TASKS {
+        let want = expected_template(task);
+        let python_json: serde_json::Value =
+            serde_json::from_slice(&read(&pyfixture(&format!("{task}.template.json")))).unwrap();
+        for form in ["template.pb", "template.json", "taskspec.pb"] {
+            let path = pyfixture(&format!("{task}.{form}"));
+            let p = path.to_str().unwrap();
+            assert_eq!(
+                template_pb(&[p]),
+                want,
+                "{task}.{form} re-encodes to a different message"
+            );
+            assert_eq!(
+                template_json(&[p]),
+                python_json,
+                "{task}.{form} prints JSON other than json_format's"
+            );
+        }
+        // flytectl's admin.Task carries the registered id; the rest of the template is the same
+        let flytectl = pyfixture(&format!("{task}.flytectl.json"));
+        let got = template_pb(&[flytectl.to_str().unwrap()]);
+        assert_eq!(got.interface, want.interface, "{task}.flytectl.json");
+        assert_eq!(got.custom, want.custom, "{task}.flytectl.json");
+        assert_eq!(got.r#type, want.r#type);
+        // and from the pyflyte package tarball, chosen by name
+        let tgz = pyfixture("flyte-package.tgz");
+        let got = template_pb(&[tgz.to_str().unwrap(), "--task", task]);
+        assert_eq!(got.interface, want.interface, "{task} from the tarball");
+        assert_eq!(got.r#type, want.r#type, "{task} from the tarball");
+    }
+}
+
+#[test]
+fn flytectl_yaml_and_arrays_are_read() {
+    let json: admin::Task = agentctl::json::from_value(
+        &serde_json::from_slice(&read(&pyfixture("success.flytectl.json"))).unwrap(),
+    )
+    .unwrap();
+    let want = json
+        .closure
+        .unwrap()
+        .compiled_task
+        .unwrap()
+        .template
+        .unwrap();
+    let yaml = pyfixture("success.flytectl.yaml");
+    assert_eq!(template_pb(&[yaml.to_str().unwrap()]), want);
+
+    let array = pyfixture("success.flytectl-array.json");
+    let v1 = template_pb(&[array.to_str().unwrap(), "--task-version", "v1"]);
+    let v2 = template_pb(&[array.to_str().unwrap(), "--task-version", "v2"]);
+    assert_eq!(v1.id.unwrap().version, "v1");
+    assert_eq!(v2.id.unwrap().version, "v2");
+}
+
+#[test]
+fn template_json_round_trips_through_agentctl() {
+    // agentctl's own JSON reads back to the same message: what is read is what is sent
+    let dir = tempfile::tempdir().unwrap();
+    for task in TASKS {
+        let p = pyfixture(&format!("{task}.template.pb"));
+        let out = agentctl()
+            .args(["template", p.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let again = dir.path().join(format!("{task}.json"));
+        std::fs::write(&again, &out.stdout).unwrap();
+        assert_eq!(
+            template_pb(&[again.to_str().unwrap()]),
+            expected_template(task),
+            "{task}"
+        );
+    }
+}
+
+#[test]
+fn describe_shows_interface_target_and_example() {
+    let p = pyfixture("success.template.json");
+    let out = agentctl()
+        .args(["describe", p.to_str().unwrap(), "-o", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["type"], "agentctl_test_success");
+    assert_eq!(v["inputs"]["x"]["type"], "integer");
+    assert_eq!(v["outputs"]["greeting"]["type"], "string");
+    let example = v["example"].as_str().unwrap();
+    assert!(example.contains("--x 10"), "{example}");
+
+    let text = agentctl()
+        .args(["describe", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = stdout_of(&text);
+    assert!(
+        text.contains("type       agentctl_test_success (version 0)"),
+        "{text}"
+    );
+}

@@ -1,0 +1,185 @@
+//! Helpers shared by the integration tests: running the binary, finding the fixtures that
+//! flytekit generated (`scripts/test-env`), and a real flytekit connector server on 127.0.0.1.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The agentctl binary with a clean environment: no endpoint or config leaks in from the
+/// developer's shell, and the working directory holds no `.env`.
+#[track_caller]
+pub fn agentctl() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_agentctl"));
+    for var in [
+        "AGENTCTL_ENDPOINT",
+        "AGENTCTL_CONFIG",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(std::env::temp_dir());
+    cmd
+}
+
+pub fn std_agentctl() -> StdCommand {
+    let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_agentctl"));
+    for var in ["AGENTCTL_ENDPOINT", "AGENTCTL_CONFIG"] {
+        cmd.env_remove(var);
+    }
+    cmd.current_dir(std::env::temp_dir());
+    cmd
+}
+
+/// The fixtures flytekit 1.16.31 wrote (see tests/python/gen_fixtures.py).
+#[track_caller]
+pub fn pyfixtures() -> PathBuf {
+    let dir = repo().join("target/pyfixtures");
+    assert!(
+        dir.join("inputs_cases.json").is_file(),
+        "{} is missing: run scripts/test (or scripts/test-env) first, which installs flytekit and generates them",
+        dir.display()
+    );
+    dir
+}
+
+#[track_caller]
+pub fn pyfixture(name: &str) -> PathBuf {
+    pyfixtures().join(name)
+}
+
+#[track_caller]
+pub fn python() -> PathBuf {
+    let venv = std::env::var_os("AGENTCTL_TEST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv"));
+    let py = venv.join("bin/python");
+    assert!(
+        py.is_file(),
+        "{} is missing: run scripts/test (or scripts/test-env) first",
+        py.display()
+    );
+    py
+}
+
+pub fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A real `pyflyte serve connector` (flytekit's own server code) with the connectors of
+/// tests/python/test_connectors.py, bound to 127.0.0.1 on a port the OS picks. Stopped on drop.
+pub struct FlytekitServer {
+    child: Child,
+    pub addr: String,
+    pub state: tempfile::TempDir,
+}
+
+impl FlytekitServer {
+    #[track_caller]
+    pub fn start() -> Self {
+        let state = tempfile::tempdir().unwrap();
+        let mut child = StdCommand::new(python())
+            .arg(repo().join("tests/python/launch_server.py"))
+            .args(["--modules", "test_connectors", "--exit-on-stdin-eof"])
+            .current_dir(repo().join("tests/python"))
+            .env("AGENTCTL_TEST_STATE_DIR", state.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the flytekit connector server");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+            }
+        });
+        let addr = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(a) => a,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("the flytekit server did not start within 60s");
+            }
+        };
+        assert!(
+            addr.starts_with("127.0.0.1:"),
+            "the server must bind loopback only, got {addr}"
+        );
+        FlytekitServer { child, addr, state }
+    }
+
+    /// JSON lines the test connectors recorded (`deletes.jsonl`, `creates.jsonl`).
+    pub fn records(&self, file: &str) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.state.path().join(file))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// Waits until `file` has at least `n` records, for effects that land after a reply.
+    pub fn wait_records(&self, file: &str, n: usize, within: Duration) -> Vec<serde_json::Value> {
+        let start = Instant::now();
+        loop {
+            let r = self.records(file);
+            if r.len() >= n || start.elapsed() > within {
+                return r;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for FlytekitServer {
+    fn drop(&mut self) {
+        // closing stdin asks for a graceful stop; kill if it lingers
+        drop(self.child.stdin.take());
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TCP port on 127.0.0.1 that records whether anything connected: proof that nothing was sent.
+pub struct Tripwire {
+    listener: std::net::TcpListener,
+}
+
+impl Tripwire {
+    pub fn new() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Tripwire { listener }
+    }
+
+    pub fn endpoint(&self) -> String {
+        self.listener.local_addr().unwrap().to_string()
+    }
+
+    pub fn touched(&self) -> bool {
+        self.listener.accept().is_ok()
+    }
+}
+
+pub fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

@@ -1,0 +1,420 @@
+"""Test connectors for agentctl's integration tests (flytekit 1.16 connector API).
+
+Importing this module registers the connectors below in flytekit's
+``ConnectorRegistry``; ``launch_server.py --modules test_connectors`` then serves
+them over the real flytekit gRPC connector server. All task types are version 0.
+
+=============================  =====  ==========================================
+task type                      kind   behaviour
+=============================  =====  ==========================================
+agentctl_test_success          async  1st get RUNNING "working" + log link
+                                      ``console`` -> http://127.0.0.1/log/<id>;
+                                      2nd get SUCCEEDED, outputs ``y = x * 2``
+                                      (if input x), ``greeting = "hello " + name``
+                                      (if input name), custom_info {"k": [1, "a"]}
+agentctl_test_fail             async  get -> FAILED "boom: the job failed"
+agentctl_test_retryable        async  RETRYABLE_FAILED "flaky" until the counter
+                                      file says it failed ``custom.fails``
+                                      (default 1) times, then SUCCEEDED; every
+                                      create is logged to creates.jsonl
+agentctl_test_create_error     async  create raises "create exploded"
+agentctl_test_forever          async  always RUNNING; delete is logged to
+                                      deletes.jsonl
+agentctl_test_echo             sync   do -> SUCCEEDED, outputs = inputs
+agentctl_test_slow             async  SUCCEEDED once ``custom.seconds`` (default
+                                      1.0) have passed since create
+=============================  =====  ==========================================
+
+State files live in ``$AGENTCTL_TEST_STATE_DIR`` (created if missing):
+
+* ``creates.jsonl``: one JSON object per create of agentctl_test_retryable:
+  ``{"task_type", "task_name", "retry_attempt", "attempt", "will_fail",
+  "output_prefix", "task_execution_metadata"}``. ``retry_attempt`` is
+  ``task_execution_metadata.task_execution_id.retry_attempt`` when the client
+  sent a non-empty task_execution_metadata, else null (flytekit's server turns
+  an absent one into an empty model, so absent and all-default look the same);
+  ``task_execution_metadata`` is its proto3 JSON with empty parts dropped;
+  ``attempt`` is this server process's 0-based count of creates for that task
+  name.
+* ``retryable-<task name>.count``: how many times that task has failed so far.
+* ``deletes.jsonl``: one ``{"resource_meta": {...}}`` line per delete of
+  agentctl_test_forever (other async test connectors log their deletes there
+  too; every resource meta carries ``task_type``).
+
+Without ``AGENTCTL_TEST_STATE_DIR`` the counters are kept in memory and nothing
+is logged.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any, Dict, Optional
+
+from flyteidl.core.execution_pb2 import TaskExecution, TaskLog
+from google.protobuf import json_format
+
+from flytekit.extend.backend.base_connector import (
+    AsyncConnectorBase,
+    ConnectorRegistry,
+    Resource,
+    ResourceMeta,
+    SyncConnectorBase,
+)
+from flytekit.models.literals import LiteralMap
+from flytekit.models.task import TaskExecutionMetadata, TaskTemplate
+
+STATE_DIR_ENV = "AGENTCTL_TEST_STATE_DIR"
+
+_lock = threading.Lock()
+_memory_counters: Dict[str, int] = {}
+_success_gets: Dict[str, int] = {}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _state_dir() -> Optional[str]:
+    d = os.environ.get(STATE_DIR_ENV)
+    if not d:
+        return None
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def _append_jsonl(filename: str, record: Dict[str, Any]) -> None:
+    d = _state_dir()
+    if d is None:
+        return
+    line = json.dumps(record, sort_keys=True) + "\n"
+    with open(os.path.join(d, filename), "a", encoding="utf-8") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        f.write(line)
+        f.flush()
+
+
+def _bump_counter_if_below(key: str, limit: int) -> tuple[int, bool]:
+    """Atomically: read counter ``key``; if it is below ``limit`` increment it.
+
+    Returns (value before, whether it was incremented)."""
+    d = _state_dir()
+    with _lock:
+        if d is None:
+            before = _memory_counters.get(key, 0)
+            if before < limit:
+                _memory_counters[key] = before + 1
+                return before, True
+            return before, False
+        path = os.path.join(d, f"{key}.count")
+        with open(path, "a+", encoding="utf-8") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            f.seek(0)
+            text = f.read().strip()
+            before = int(text) if text else 0
+            if before < limit:
+                f.seek(0)
+                f.truncate()
+                f.write(str(before + 1))
+                f.flush()
+                return before, True
+            return before, False
+
+
+def _count_creates(key: str) -> int:
+    """0-based number of creates seen so far for ``key`` (in this server)."""
+    with _lock:
+        n = _memory_counters.get("creates:" + key, 0)
+        _memory_counters["creates:" + key] = n + 1
+        return n
+
+
+def _custom(template: TaskTemplate) -> Dict[str, Any]:
+    return dict(template.custom or {})
+
+
+def _task_name(template: TaskTemplate) -> str:
+    return template.id.name if template.id and template.id.name else template.type
+
+
+def _primitive(lit) -> Any:
+    """Python value of a scalar primitive literal (models.literals.Literal), else None."""
+    try:
+        p = lit.scalar.primitive
+    except AttributeError:
+        return None
+    return None if p is None else p.value
+
+
+def _prune(v: Any) -> Any:
+    """Drop empty dicts/lists recursively (flytekit's model round trip turns unset
+    sub-messages into empty ones, so presence is judged by content)."""
+    if isinstance(v, dict):
+        d = {k: _prune(x) for k, x in v.items()}
+        return {k: x for k, x in d.items() if x not in ({}, [], None)}
+    if isinstance(v, list):
+        return [_prune(x) for x in v]
+    return v
+
+
+def _tem_dict(tem: Optional[TaskExecutionMetadata]) -> Optional[Dict[str, Any]]:
+    """task_execution_metadata as proto3 JSON (camelCase), or None if not sent/empty."""
+    if tem is None:
+        return None
+    try:
+        d = _prune(json_format.MessageToDict(tem.to_flyte_idl()))
+    except Exception:  # pragma: no cover - best effort logging only
+        return None
+    return d or None
+
+
+def _retry_attempt(tem: Optional[TaskExecutionMetadata]) -> Optional[int]:
+    if _tem_dict(tem) is None:
+        return None  # client sent no (or an empty) task_execution_metadata
+    try:
+        return int(tem.task_execution_id.retry_attempt)
+    except AttributeError:
+        return None
+
+
+class _LogDeletes:
+    """Mixin: record every delete in deletes.jsonl."""
+
+    def delete(self, resource_meta: ResourceMeta, **kwargs) -> None:
+        _append_jsonl("deletes.jsonl", {"resource_meta": asdict(resource_meta)})
+
+
+# --------------------------------------------------------------------------- success
+
+
+@dataclass
+class SuccessMeta(ResourceMeta):
+    id: str
+    task_type: str = "agentctl_test_success"
+    x: Optional[int] = None
+    name: Optional[str] = None
+
+
+class SuccessConnector(_LogDeletes, AsyncConnectorBase):
+    name = "Agentctl Test Success Connector"
+
+    def __init__(self):
+        super().__init__(task_type_name="agentctl_test_success", metadata_type=SuccessMeta)
+
+    def create(
+        self,
+        task_template: TaskTemplate,
+        output_prefix: str,
+        inputs: Optional[LiteralMap] = None,
+        task_execution_metadata: Optional[TaskExecutionMetadata] = None,
+        **kwargs,
+    ) -> SuccessMeta:
+        lits = inputs.literals if inputs is not None else {}
+        x = _primitive(lits["x"]) if "x" in lits else None
+        name = _primitive(lits["name"]) if "name" in lits else None
+        return SuccessMeta(id=uuid.uuid4().hex, x=x, name=name)
+
+    def get(self, resource_meta: SuccessMeta, **kwargs) -> Resource:
+        with _lock:
+            n = _success_gets.get(resource_meta.id, 0)
+            _success_gets[resource_meta.id] = n + 1
+        links = [TaskLog(name="console", uri=f"http://127.0.0.1/log/{resource_meta.id}")]
+        if n == 0:
+            return Resource(phase=TaskExecution.RUNNING, message="working", log_links=links)
+        outputs: Dict[str, Any] = {}
+        if resource_meta.x is not None:
+            outputs["y"] = int(resource_meta.x) * 2
+        if resource_meta.name is not None:
+            outputs["greeting"] = "hello " + str(resource_meta.name)
+        return Resource(
+            phase=TaskExecution.SUCCEEDED,
+            message="done",
+            log_links=links,
+            outputs=outputs,
+            custom_info={"k": [1, "a"]},
+        )
+
+
+# --------------------------------------------------------------------------- fail
+
+
+@dataclass
+class SimpleMeta(ResourceMeta):
+    id: str
+    task_type: str
+
+
+class FailConnector(_LogDeletes, AsyncConnectorBase):
+    name = "Agentctl Test Fail Connector"
+
+    def __init__(self):
+        super().__init__(task_type_name="agentctl_test_fail", metadata_type=SimpleMeta)
+
+    def create(self, task_template: TaskTemplate, output_prefix: str, inputs=None, **kwargs) -> SimpleMeta:
+        return SimpleMeta(id=uuid.uuid4().hex, task_type="agentctl_test_fail")
+
+    def get(self, resource_meta: SimpleMeta, **kwargs) -> Resource:
+        return Resource(phase=TaskExecution.FAILED, message="boom: the job failed")
+
+
+# --------------------------------------------------------------------------- retryable
+
+
+@dataclass
+class RetryableMeta(ResourceMeta):
+    id: str
+    task_name: str
+    will_fail: bool
+    failures_before: int
+    fails: int
+    task_type: str = "agentctl_test_retryable"
+
+
+class RetryableConnector(_LogDeletes, AsyncConnectorBase):
+    """Fails (RETRYABLE_FAILED) the first ``custom.fails`` attempts of each task name.
+
+    Whether an attempt fails is decided (and the counter file bumped) at create
+    time and carried in the resource meta, so repeated GetTask calls on one
+    attempt always give the same answer."""
+
+    name = "Agentctl Test Retryable Connector"
+
+    def __init__(self):
+        super().__init__(task_type_name="agentctl_test_retryable", metadata_type=RetryableMeta)
+
+    def create(
+        self,
+        task_template: TaskTemplate,
+        output_prefix: str,
+        inputs: Optional[LiteralMap] = None,
+        task_execution_metadata: Optional[TaskExecutionMetadata] = None,
+        **kwargs,
+    ) -> RetryableMeta:
+        task_name = _task_name(task_template)
+        fails = int(_custom(task_template).get("fails", 1))
+        before, will_fail = _bump_counter_if_below(f"retryable-{task_name}", fails)
+        meta = RetryableMeta(
+            id=uuid.uuid4().hex, task_name=task_name, will_fail=will_fail, failures_before=before, fails=fails
+        )
+        _append_jsonl(
+            "creates.jsonl",
+            {
+                "task_type": task_template.type,
+                "task_name": task_name,
+                "attempt": _count_creates(task_name),
+                "retry_attempt": _retry_attempt(task_execution_metadata),
+                "will_fail": will_fail,
+                "output_prefix": output_prefix,
+                "task_execution_metadata": _tem_dict(task_execution_metadata),
+            },
+        )
+        return meta
+
+    def get(self, resource_meta: RetryableMeta, **kwargs) -> Resource:
+        if resource_meta.will_fail:
+            return Resource(phase=TaskExecution.RETRYABLE_FAILED, message="flaky")
+        return Resource(
+            phase=TaskExecution.SUCCEEDED,
+            message=f"succeeded after {resource_meta.failures_before} failure(s)",
+        )
+
+
+# --------------------------------------------------------------------------- create error
+
+
+class CreateErrorConnector(_LogDeletes, AsyncConnectorBase):
+    name = "Agentctl Test Create Error Connector"
+
+    def __init__(self):
+        super().__init__(task_type_name="agentctl_test_create_error", metadata_type=SimpleMeta)
+
+    def create(self, task_template: TaskTemplate, output_prefix: str, inputs=None, **kwargs) -> SimpleMeta:
+        raise RuntimeError("create exploded")
+
+    def get(self, resource_meta: SimpleMeta, **kwargs) -> Resource:
+        return Resource(phase=TaskExecution.FAILED, message="create_error has no jobs")
+
+
+# --------------------------------------------------------------------------- forever
+
+
+class ForeverConnector(_LogDeletes, AsyncConnectorBase):
+    name = "Agentctl Test Forever Connector"
+
+    def __init__(self):
+        super().__init__(task_type_name="agentctl_test_forever", metadata_type=SimpleMeta)
+
+    def create(self, task_template: TaskTemplate, output_prefix: str, inputs=None, **kwargs) -> SimpleMeta:
+        return SimpleMeta(id=uuid.uuid4().hex, task_type="agentctl_test_forever")
+
+    def get(self, resource_meta: SimpleMeta, **kwargs) -> Resource:
+        return Resource(phase=TaskExecution.RUNNING, message="still running")
+
+
+# --------------------------------------------------------------------------- echo (sync)
+
+
+class EchoConnector(SyncConnectorBase):
+    name = "Agentctl Test Echo Connector"
+
+    def __init__(self):
+        super().__init__(task_type_name="agentctl_test_echo")
+
+    def do(
+        self, task_template: TaskTemplate, output_prefix: str, inputs: Optional[LiteralMap] = None, **kwargs
+    ) -> Resource:
+        return Resource(
+            phase=TaskExecution.SUCCEEDED,
+            message="echoed",
+            outputs=inputs if inputs is not None else LiteralMap(literals={}),
+        )
+
+
+# --------------------------------------------------------------------------- slow
+
+
+@dataclass
+class SlowMeta(ResourceMeta):
+    id: str
+    created_at: float
+    seconds: float
+    task_type: str = "agentctl_test_slow"
+
+
+class SlowConnector(_LogDeletes, AsyncConnectorBase):
+    name = "Agentctl Test Slow Connector"
+
+    def __init__(self):
+        super().__init__(task_type_name="agentctl_test_slow", metadata_type=SlowMeta)
+
+    def create(self, task_template: TaskTemplate, output_prefix: str, inputs=None, **kwargs) -> SlowMeta:
+        seconds = float(_custom(task_template).get("seconds", 1.0))
+        return SlowMeta(id=uuid.uuid4().hex, created_at=time.time(), seconds=seconds)
+
+    def get(self, resource_meta: SlowMeta, **kwargs) -> Resource:
+        if time.time() - resource_meta.created_at >= resource_meta.seconds:
+            return Resource(phase=TaskExecution.SUCCEEDED, message="slept")
+        return Resource(phase=TaskExecution.RUNNING, message="sleeping")
+
+
+CONNECTORS = [
+    SuccessConnector(),
+    FailConnector(),
+    RetryableConnector(),
+    CreateErrorConnector(),
+    ForeverConnector(),
+    EchoConnector(),
+    SlowConnector(),
+]
+
+for _c in CONNECTORS:
+    try:
+        ConnectorRegistry.register(_c)
+    except ValueError:
+        # Already registered: this file was imported a second time under another
+        # module name (e.g. by a loader); keep the first registration.
+        pass
