@@ -3,6 +3,8 @@
 //! loop over it.
 
 pub mod grpc;
+pub mod local;
+mod sensor;
 
 use std::future::Future;
 

@@ -14,6 +14,7 @@ use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches};
 use prost::Message as _;
 
 use crate::agent::grpc::{GrpcAgent, Target};
+use crate::agent::local::Registry;
 use crate::agent::{Agent, Job};
 use crate::error::{Error, Result};
 use crate::pb::{admin, core};
@@ -222,7 +223,7 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
             let l = loaded
                 .ok_or_else(|| Error::input(format!("cannot load {}", a.template.display())))?;
             let inputs = collect_inputs(&l, &a.inputs, m)?;
-            let agent = choose_agent(&l, &a.target)?;
+            let chosen = choose_agent(&l, &a.target)?;
             let opts = runner::Options {
                 output_prefix: a
                     .output_prefix
@@ -234,29 +235,33 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
                 poll_interval: a.poll_interval,
                 max_get_failures: a.max_get_failures,
             };
+            let location = match &chosen {
+                Chosen::Remote(a) => a.location(),
+                Chosen::Local(r) => r.location(),
+            };
             if cli.global.verbose > 0 && !quiet {
                 eprintln!(
-                    "agentctl: {} ({}) via {}, output prefix {}",
+                    "agentctl: {} ({}) via {location}, output prefix {}",
                     l.name(),
                     l.template.r#type,
-                    agent.location(),
                     opts.output_prefix.uri
                 );
             }
             block_on(async move {
                 let interrupts = Interrupts::listen();
                 let mut progress = Progress::new(Mode::detect(quiet), &l.name());
-                let (report, result) = runner::run(
-                    &agent,
-                    runner::Task {
-                        template: &l.template,
-                        inputs: &inputs,
-                    },
-                    &opts,
-                    &mut progress,
-                    &interrupts,
-                )
-                .await;
+                let task = runner::Task {
+                    template: &l.template,
+                    inputs: &inputs,
+                };
+                let (report, result) = match &chosen {
+                    Chosen::Remote(a) => {
+                        runner::run(a, task, &opts, &mut progress, &interrupts).await
+                    }
+                    Chosen::Local(r) => {
+                        runner::run(r, task, &opts, &mut progress, &interrupts).await
+                    }
+                };
                 print_report(&report, result.as_ref().err(), a.format)?;
                 result.map(|()| 0)
             })
@@ -374,19 +379,47 @@ fn collect_inputs(
     )
 }
 
-fn choose_agent(l: &Loaded, t: &args::TargetArgs) -> Result<GrpcAgent> {
+/// Where a task runs, in this order: `--local` in-process; `--endpoint` (or `AGENTCTL_ENDPOINT`)
+/// or `--remote` over gRPC; otherwise in-process when a built-in agent serves the task type.
+enum Chosen {
+    Remote(GrpcAgent),
+    Local(Registry),
+}
+
+fn choose_agent(l: &Loaded, t: &args::TargetArgs) -> Result<Chosen> {
+    let registry = Registry::builtin();
+    let category = crate::agent::category(&l.template);
+    let builtin_types = || {
+        registry
+            .all()
+            .iter()
+            .map(|a| a.category.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if t.local {
-        return Err(Error::input(format!(
-            "--local: agentctl has no built-in agent for task type {:?}; name an agent service with --endpoint HOST:PORT (or AGENTCTL_ENDPOINT)",
-            l.template.r#type
-        )));
+        return if registry.serves(&category) {
+            Ok(Chosen::Local(registry))
+        } else {
+            Err(Error::input(format!(
+                "--local: agentctl has no built-in agent for task type {:?} (version {}); built in: {}. Name an agent service with --endpoint HOST:PORT",
+                category.name,
+                category.version,
+                builtin_types()
+            )))
+        };
     }
     match &t.endpoint {
-        Some(e) => GrpcAgent::new(Target::parse(e)?),
+        Some(e) => Ok(Chosen::Remote(GrpcAgent::new(Target::parse(e)?)?)),
+        None if t.remote => Err(Error::input(
+            "--remote needs --endpoint HOST:PORT (or AGENTCTL_ENDPOINT)",
+        )),
+        None if registry.serves(&category) => Ok(Chosen::Local(registry)),
         None => Err(Error::input(format!(
-            "no agent for task type {:?}: name an agent service with --endpoint HOST:PORT (or AGENTCTL_ENDPOINT), \
-             for example a local `pyflyte serve connector` on 127.0.0.1:8000",
-            l.template.r#type
+            "no agent for task type {:?}: agentctl has no built-in agent for it (built in: {}); name an agent service with --endpoint HOST:PORT \
+             (or AGENTCTL_ENDPOINT), for example a local `pyflyte serve connector` on 127.0.0.1:8000",
+            category.name,
+            builtin_types()
         ))),
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod descriptors;
 mod faults;
 mod inputs;
+mod local;
 mod run;
 mod templates;
 mod util;

@@ -40,6 +40,9 @@ State files live in ``$AGENTCTL_TEST_STATE_DIR`` (created if missing):
 * ``deletes.jsonl``: one ``{"resource_meta": {...}}`` line per delete of
   agentctl_test_forever (other async test connectors log their deletes there
   too; every resource meta carries ``task_type``).
+* ``terminal.jsonl``: one ``{"id", "t"}`` line each time agentctl_test_slow's
+  get answers SUCCEEDED; ``t`` is ``time.time()`` just before it returns (used by
+  bench/run to measure the delay from that answer to the client's exit).
 
 Without ``AGENTCTL_TEST_STATE_DIR`` the counters are kept in memory and nothing
 is logged.
@@ -397,6 +400,8 @@ class SlowConnector(_LogDeletes, AsyncConnectorBase):
 
     def get(self, resource_meta: SlowMeta, **kwargs) -> Resource:
         if time.time() - resource_meta.created_at >= resource_meta.seconds:
+            # For bench/run: when get answers SUCCEEDED (wall clock, time.time()).
+            _append_jsonl("terminal.jsonl", {"id": resource_meta.id, "t": time.time()})
             return Resource(phase=TaskExecution.SUCCEEDED, message="slept")
         return Resource(phase=TaskExecution.RUNNING, message="sleeping")
 
