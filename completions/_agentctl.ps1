@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show what a task template holds: type, interface, target, timeout, retries')
             [CompletionResult]::new('inputs', 'inputs', [CompletionResultType]::ParameterValue, 'Print the LiteralMap the given input flags make, without sending anything')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print a task template as proto3 JSON or binary, whatever form it was read from')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -159,6 +160,18 @@ Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'agentctl;serve' {
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'The address to listen on (loopback by default; 0.0.0.0 for a pod)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'The port; 0 picks a free one. `listening on HOST:PORT` is printed once calls are accepted')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'agentctl;completions' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
@@ -178,6 +191,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
             [CompletionResult]::new('describe', 'describe', [CompletionResultType]::ParameterValue, 'Show what a task template holds: type, interface, target, timeout, retries')
             [CompletionResult]::new('inputs', 'inputs', [CompletionResultType]::ParameterValue, 'Print the LiteralMap the given input flags make, without sending anything')
             [CompletionResult]::new('template', 'template', [CompletionResultType]::ParameterValue, 'Print a task template as proto3 JSON or binary, whatever form it was read from')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -201,6 +215,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
             break
         }
         'agentctl;help;template' {
+            break
+        }
+        'agentctl;help;serve' {
             break
         }
         'agentctl;help;completions' {

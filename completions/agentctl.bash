@@ -40,6 +40,9 @@ _agentctl() {
             agentctl,run)
                 cmd="agentctl__subcmd__run"
                 ;;
+            agentctl,serve)
+                cmd="agentctl__subcmd__serve"
+                ;;
             agentctl,template)
                 cmd="agentctl__subcmd__template"
                 ;;
@@ -67,6 +70,9 @@ _agentctl() {
             agentctl__subcmd__help,run)
                 cmd="agentctl__subcmd__help__subcmd__run"
                 ;;
+            agentctl__subcmd__help,serve)
+                cmd="agentctl__subcmd__help__subcmd__serve"
+                ;;
             agentctl__subcmd__help,template)
                 cmd="agentctl__subcmd__help__subcmd__template"
                 ;;
@@ -77,7 +83,7 @@ _agentctl() {
 
     case "${cmd}" in
         agentctl)
-            opts="-v -q -h -V --env-file --verbose --quiet --help --version run create get delete describe inputs template completions help"
+            opts="-v -q -h -V --env-file --verbose --quiet --help --version run create get delete describe inputs template serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -285,7 +291,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__help)
-            opts="run create get delete describe inputs template completions help"
+            opts="run create get delete describe inputs template serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -410,6 +416,20 @@ _agentctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentctl__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentctl__subcmd__help__subcmd__template)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -519,6 +539,32 @@ _agentctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentctl__subcmd__serve)
+            opts="-v -q -h --host --port --env-file --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --env-file)

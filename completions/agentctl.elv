@@ -34,6 +34,7 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand describe 'Show what a task template holds: type, interface, target, timeout, retries'
             cand inputs 'Print the LiteralMap the given input flags make, without sending anything'
             cand template 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+            cand serve 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -148,6 +149,17 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'agentctl;serve'= {
+            cand --host 'The address to listen on (loopback by default; 0.0.0.0 for a pod)'
+            cand --port 'The port; 0 picks a free one. `listening on HOST:PORT` is printed once calls are accepted'
+            cand --env-file 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file'
+            cand -v 'More detail on stderr (the route taken, each call)'
+            cand --verbose 'More detail on stderr (the route taken, each call)'
+            cand -q 'Print only errors on stderr'
+            cand --quiet 'Print only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'agentctl;completions'= {
             cand --dir 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout'
             cand --env-file 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file'
@@ -166,6 +178,7 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand describe 'Show what a task template holds: type, interface, target, timeout, retries'
             cand inputs 'Print the LiteralMap the given input flags make, without sending anything'
             cand template 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+            cand serve 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -182,6 +195,8 @@ set edit:completion:arg-completer[agentctl] = {|@words|
         &'agentctl;help;inputs'= {
         }
         &'agentctl;help;template'= {
+        }
+        &'agentctl;help;serve'= {
         }
         &'agentctl;help;completions'= {
         }

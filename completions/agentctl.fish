@@ -36,6 +36,7 @@ complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "delete" -d 'Delet
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l task -d 'In a `pyflyte package` tarball holding several tasks, the one to use' -r
@@ -114,17 +115,24 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l env-file 
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l host -d 'The address to listen on (loopback by default; 0.0.0.0 for a pod)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l port -d 'The port; 0 picks a free one. `listening on HOST:PORT` is printed once calls are accepted' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l dir -d 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "delete" -d 'Delete (abort) a job, by handle'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "delete" -d 'Delete (abort) a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

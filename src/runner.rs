@@ -150,7 +150,7 @@ impl Interrupts {
     }
 
     /// Resolves when the count passes `seen`.
-    async fn after(&self, seen: u32) {
+    pub async fn after(&self, seen: u32) {
         let mut rx = self.0.clone();
         let _ = rx.wait_for(|n| *n > seen).await;
     }
@@ -201,9 +201,26 @@ pub struct Task<'a> {
     pub inputs: &'a core::LiteralMap,
 }
 
-/// The shortest wait between two GetTask calls: quick enough to report a 200 ms job within
-/// 100 ms, slow enough never to flood an agent.
-const FIRST_POLL: Duration = Duration::from_millis(50);
+/// The first wait between two GetTask calls. The waits then grow by half each time up to the
+/// poll interval: a job done in 200 ms is seen within 100 ms, a quick job costs one short wait
+/// rather than pyflyte's fixed second, and an agent gets about a dozen calls in the first
+/// second, then one per interval.
+const FIRST_POLL: Duration = Duration::from_millis(10);
+
+/// The wait before the next GetTask after a non-terminal answer.
+pub fn next_poll_wait(prev: Duration, cap: Duration) -> Duration {
+    if prev.is_zero() {
+        FIRST_POLL
+    } else {
+        (prev * 3 / 2).min(cap.max(FIRST_POLL))
+    }
+}
+
+/// The wait after a failed GetTask: doubling, so a struggling agent is given room, up to four
+/// poll intervals.
+pub fn next_failure_wait(prev: Duration, cap: Duration) -> Duration {
+    (prev.max(FIRST_POLL) * 2).min(cap.max(FIRST_POLL) * 4)
+}
 
 /// How one attempt ended.
 enum Attempt {
@@ -478,17 +495,13 @@ async fn async_attempt<A: Agent>(
                     "{text} (failure {failures} of {} allowed)",
                     opts.max_get_failures
                 ));
-                wait = (wait.max(FIRST_POLL) * 2).min(opts.poll_interval.max(FIRST_POLL) * 4);
+                wait = next_failure_wait(wait, opts.poll_interval);
             }
             Ok(resource) => {
                 let (phase, state) = interpret(&resource);
                 progress.update(phase, &resource.message, report.polls, &resource.log_links);
                 if state == State::Pending {
-                    wait = if wait.is_zero() {
-                        FIRST_POLL
-                    } else {
-                        (wait * 3 / 2).min(opts.poll_interval.max(FIRST_POLL))
-                    };
+                    wait = next_poll_wait(wait, opts.poll_interval);
                     continue;
                 }
                 return finish(template, resource, opts, progress, report, failures);
@@ -816,6 +829,37 @@ mod tests {
         assert_eq!(r(Phase::Undefined, 2), ("INITIALIZING", State::Pending));
         assert_eq!(r(Phase::Undefined, 4), ("SUCCEEDED", State::Succeeded));
         assert_eq!(r(Phase::Undefined, 1), ("FAILED", State::Failed));
+    }
+
+    #[test]
+    fn polls_come_quickly_then_back_off_to_the_interval() {
+        let cap = Duration::from_secs(1);
+        let (mut t, mut wait, mut polls) = (Duration::ZERO, Duration::ZERO, vec![]);
+        while t < Duration::from_secs(5) {
+            polls.push(t);
+            wait = next_poll_wait(wait, cap);
+            t += wait;
+        }
+        // a job done at 200 ms is seen within 100 ms of finishing
+        let seen = polls
+            .iter()
+            .find(|p| **p >= Duration::from_millis(200))
+            .unwrap();
+        assert!(
+            *seen - Duration::from_millis(200) < Duration::from_millis(100),
+            "{seen:?}"
+        );
+        // never two calls closer than the first wait, and the interval is reached
+        assert!(polls.windows(2).all(|w| w[1] - w[0] >= FIRST_POLL));
+        assert_eq!(wait, cap);
+        assert!(
+            polls
+                .iter()
+                .filter(|p| **p < Duration::from_secs(1))
+                .count()
+                <= 15,
+            "{polls:?}"
+        );
     }
 
     #[test]

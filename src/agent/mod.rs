@@ -5,6 +5,7 @@
 pub mod grpc;
 pub mod local;
 mod sensor;
+pub mod server;
 
 use std::future::Future;
 

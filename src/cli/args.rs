@@ -59,8 +59,20 @@ pub enum Command {
     Inputs(InputsArgs),
     /// Print a task template as proto3 JSON or binary, whatever form it was read from
     Template(TemplateArgs),
+    /// Serve agentctl's built-in agents over gRPC to propeller, flytekit or another agentctl
+    Serve(ServeArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (loopback by default; 0.0.0.0 for a pod)
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// The port; 0 picks a free one. `listening on HOST:PORT` is printed once calls are accepted
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -194,6 +194,7 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
     let quiet = cli.global.quiet;
     match cli.command {
         Command::Completions(a) => completions(a),
+        Command::Serve(a) => serve(a),
         Command::Describe(a) => {
             let l = loaded
                 .ok_or_else(|| Error::input(format!("cannot load {}", a.template.display())))?;
@@ -566,6 +567,31 @@ fn block_on<F: std::future::Future<Output = Result<u8>>>(f: F) -> Result<u8> {
         .get()
         .ok_or_else(|| Error::Io("no async runtime".into()))?;
     rt.block_on(f)
+}
+
+fn serve(a: args::ServeArgs) -> Result<u8> {
+    // A server takes many calls at once: it gets a runtime with a thread per core.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(async move {
+        let shutdown = async {
+            let interrupts = Interrupts::listen();
+            interrupts.after(0).await;
+        };
+        let announce = |addr: std::net::SocketAddr| {
+            let _ = out(&format!("listening on {addr}\n"));
+        };
+        crate::agent::server::serve(
+            (a.host, a.port).into(),
+            Registry::builtin(),
+            announce,
+            shutdown,
+        )
+        .await?;
+        Ok(0)
+    })
 }
 
 fn completions(a: args::CompletionsArgs) -> Result<u8> {

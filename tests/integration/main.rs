@@ -7,5 +7,6 @@ mod faults;
 mod inputs;
 mod local;
 mod run;
+mod serve;
 mod templates;
 mod util;

@@ -1,0 +1,204 @@
+//! `agentctl serve`: the built-in agents over gRPC — AsyncAgentService, SyncAgentService,
+//! AgentMetadataService, grpc.health.v1 and server reflection (v1 and v1alpha) — so propeller,
+//! flytekit or another agentctl can call Rust agents. Status codes follow flytekit's server:
+//! NOT_FOUND for an unknown task type, the agent's own status otherwise.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+
+use tokio_stream::{Stream, StreamExt};
+use tonic::{Request, Response, Status, Streaming};
+
+use super::local::Registry;
+use crate::error::{Error, Result};
+use crate::pb::service::agent_metadata_service_server::{
+    AgentMetadataService, AgentMetadataServiceServer,
+};
+use crate::pb::service::async_agent_service_server::{AsyncAgentService, AsyncAgentServiceServer};
+use crate::pb::service::sync_agent_service_server::{SyncAgentService, SyncAgentServiceServer};
+use crate::pb::{admin, core};
+
+#[derive(Clone)]
+pub struct Service {
+    registry: Registry,
+}
+
+type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+#[tonic::async_trait]
+impl AsyncAgentService for Service {
+    async fn create_task(
+        &self,
+        req: Request<admin::CreateTaskRequest>,
+    ) -> Result<Response<admin::CreateTaskResponse>, Status> {
+        self.registry
+            .create(req.into_inner())
+            .await
+            .map(Response::new)
+    }
+
+    async fn get_task(
+        &self,
+        req: Request<admin::GetTaskRequest>,
+    ) -> Result<Response<admin::GetTaskResponse>, Status> {
+        let resource = self.registry.get(req.into_inner()).await?;
+        Ok(Response::new(admin::GetTaskResponse {
+            resource: Some(resource),
+        }))
+    }
+
+    async fn delete_task(
+        &self,
+        req: Request<admin::DeleteTaskRequest>,
+    ) -> Result<Response<admin::DeleteTaskResponse>, Status> {
+        self.registry.delete(req.into_inner()).await?;
+        Ok(Response::new(admin::DeleteTaskResponse {}))
+    }
+
+    async fn get_task_metrics(
+        &self,
+        _: Request<admin::GetTaskMetricsRequest>,
+    ) -> Result<Response<admin::GetTaskMetricsResponse>, Status> {
+        Err(Status::unimplemented(
+            "the built-in agents report no metrics",
+        ))
+    }
+
+    type GetTaskLogsStream = BoxStream<admin::GetTaskLogsResponse>;
+
+    async fn get_task_logs(
+        &self,
+        _: Request<admin::GetTaskLogsRequest>,
+    ) -> Result<Response<Self::GetTaskLogsStream>, Status> {
+        Err(Status::unimplemented("the built-in agents keep no logs"))
+    }
+}
+
+#[tonic::async_trait]
+impl SyncAgentService for Service {
+    type ExecuteTaskSyncStream = BoxStream<admin::ExecuteTaskSyncResponse>;
+
+    /// Header first, then one inputs message, then the single header answer — the shape
+    /// propeller sends and flytekit's server answers.
+    async fn execute_task_sync(
+        &self,
+        req: Request<Streaming<admin::ExecuteTaskSyncRequest>>,
+    ) -> Result<Response<Self::ExecuteTaskSyncStream>, Status> {
+        use admin::execute_task_sync_request::Part;
+        let mut stream = req.into_inner();
+        let header = match stream.next().await {
+            Some(Ok(admin::ExecuteTaskSyncRequest {
+                part: Some(Part::Header(h)),
+            })) => h,
+            Some(Err(s)) => return Err(s),
+            _ => {
+                return Err(Status::invalid_argument(
+                    "the first ExecuteTaskSync message must be the header",
+                ));
+            }
+        };
+        let inputs = match stream.next().await {
+            Some(Ok(admin::ExecuteTaskSyncRequest {
+                part: Some(Part::Inputs(i)),
+            })) => i,
+            Some(Err(s)) => return Err(s),
+            None => core::LiteralMap::default(),
+            _ => {
+                return Err(Status::invalid_argument(
+                    "the second ExecuteTaskSync message must be the inputs",
+                ));
+            }
+        };
+        let resource = self.registry.execute(header, inputs).await?;
+        let answer = admin::ExecuteTaskSyncResponse {
+            res: Some(admin::execute_task_sync_response::Res::Header(
+                admin::ExecuteTaskSyncResponseHeader {
+                    resource: Some(resource),
+                },
+            )),
+        };
+        Ok(Response::new(Box::pin(tokio_stream::once(Ok(answer)))))
+    }
+}
+
+#[tonic::async_trait]
+impl AgentMetadataService for Service {
+    async fn get_agent(
+        &self,
+        req: Request<admin::GetAgentRequest>,
+    ) -> Result<Response<admin::GetAgentResponse>, Status> {
+        let name = req.into_inner().name;
+        let agent = self
+            .registry
+            .list()
+            .into_iter()
+            .find(|a| a.name == name)
+            .ok_or_else(|| Status::not_found(format!("no agent named {name:?}")))?;
+        Ok(Response::new(admin::GetAgentResponse {
+            agent: Some(agent),
+        }))
+    }
+
+    async fn list_agents(
+        &self,
+        _: Request<admin::ListAgentsRequest>,
+    ) -> Result<Response<admin::ListAgentsResponse>, Status> {
+        Ok(Response::new(admin::ListAgentsResponse {
+            agents: self.registry.list(),
+        }))
+    }
+}
+
+/// Binds `addr`, reports the bound address through `on_listening` (port 0 picks a free port),
+/// and serves until `shutdown` resolves, letting calls in flight finish.
+pub async fn serve(
+    addr: SocketAddr,
+    registry: Registry,
+    on_listening: impl FnOnce(SocketAddr),
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::input(format!("cannot listen on {addr}: {e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Error::Io(e.to_string()))?;
+    let service = Service { registry };
+
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_serving::<AsyncAgentServiceServer<Service>>()
+        .await;
+    reporter
+        .set_serving::<SyncAgentServiceServer<Service>>()
+        .await;
+    reporter
+        .set_serving::<AgentMetadataServiceServer<Service>>()
+        .await;
+    // grpcurl speaks v1; Python's grpcio-reflection client still speaks v1alpha
+    let fds = crate::pb::FILE_DESCRIPTOR_SET;
+    let v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(fds)
+        .build_v1()
+        .map_err(|e| Error::Io(e.to_string()))?;
+    let v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(fds)
+        .build_v1alpha()
+        .map_err(|e| Error::Io(e.to_string()))?;
+
+    on_listening(bound);
+    tonic::transport::Server::builder()
+        .add_service(AsyncAgentServiceServer::new(service.clone()))
+        .add_service(SyncAgentServiceServer::new(service.clone()))
+        .add_service(AgentMetadataServiceServer::new(service))
+        .add_service(health)
+        .add_service(v1)
+        .add_service(v1alpha)
+        .serve_with_incoming_shutdown(
+            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            shutdown,
+        )
+        .await
+        .map_err(|e| Error::Io(format!("the server failed: {e}")))
+}

@@ -1,0 +1,122 @@
+//! `agentctl serve`: the built-in agents over real gRPC, called by `agentctl run` and by
+//! Flyte's own Python stubs (flyteidl 1.16.8 from PyPI).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+use crate::util::{agentctl, python, repo, std_agentctl, stderr_of};
+
+struct Serve {
+    child: Child,
+    addr: String,
+}
+
+impl Serve {
+    fn start() -> Self {
+        let mut child = std_agentctl()
+            .args(["serve", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_string();
+        assert!(
+            addr.starts_with("127.0.0.1:"),
+            "loopback by default, got {addr}"
+        );
+        Serve { child, addr }
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn agentctl_run_drives_agentctl_serve() {
+    let server = Serve::start();
+    let dir = tempfile::tempdir().unwrap();
+    let flag = dir.path().join("flag");
+    std::fs::write(&flag, "").unwrap();
+    let sensor = repo().join("fixtures/file_sensor.json");
+    let out = agentctl()
+        .arg("run")
+        .arg(&sensor)
+        .arg("--path")
+        .arg(&flag)
+        .args(["--endpoint", &server.addr, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["phase"], "SUCCEEDED");
+}
+
+#[test]
+fn flytes_python_stubs_drive_agentctl_serve() {
+    let server = Serve::start();
+    let dir = tempfile::tempdir().unwrap();
+    let flag = dir.path().join("flag");
+    let out = std::process::Command::new(python())
+        .arg(repo().join("tests/python/drive_serve.py"))
+        .arg(&server.addr)
+        .arg(&flag)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["health"], "SERVING");
+    assert_eq!(
+        v["agents"],
+        serde_json::json!([{"name": "Sensor", "supportedTaskTypes": ["sensor"], "supportedTaskCategories": [{"name": "sensor"}]}])
+    );
+    assert_eq!(v["get_agent"], "Sensor");
+    assert_eq!(v["resource_meta"]["sensor_name"], "FileSensor");
+    assert_eq!(v["resource_meta"]["inputs"]["path"], flag.to_str().unwrap());
+    assert_eq!(v["phase_before"], 2, "RUNNING while the file is missing");
+    assert_eq!(v["phase_after"], 3, "SUCCEEDED once it exists");
+    assert_eq!(v["phase_by_task_type"], 3);
+    assert_eq!(v["deleted"], true);
+    assert_eq!(v["unknown_type"], "NOT_FOUND");
+    assert_eq!(v["bad_meta"], "INVALID_ARGUMENT");
+    assert_eq!(v["execute_sync_on_async_agent"], "INTERNAL");
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let mut server = Serve::start();
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the server did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
