@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_agentctl_global_optspecs
-    string join \n env-file= v/verbose q/quiet h/help V/version
+    string join \n env-file= v/verbose q/quiet config= ca-cert= client-cert= client-key= H/header= authority= h/help V/version
 end
 
 function __fish_agentctl_needs_command
@@ -25,6 +25,12 @@ function __fish_agentctl_using_subcommand
 end
 
 complete -c agentctl -n "__fish_agentctl_needs_command" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_needs_command" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_needs_command" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_needs_command" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_needs_command" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_needs_command" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_needs_command" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_needs_command" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_needs_command" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_needs_command" -s h -l help -d 'Print help'
@@ -36,6 +42,7 @@ complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "delete" -d 'Delet
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "agents" -d 'What agent services offer: health, agents, sync or async, task categories'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -52,8 +59,15 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l max-get-failur
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s o -l output -d 'Output format on stdout' -r -f -a "human\t''
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l local -d 'Run the task in this process with agentctl\'s built-in agent for its type'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l remote -d 'Send the task over gRPC (needs --endpoint or AGENTCTL_ENDPOINT)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l dry-run -d 'Print the route the task would take (deployment, address, sync or async, deadlines) and why, then exit 0 without creating anything'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s h -l help -d 'Print help'
@@ -64,6 +78,12 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l inputs -d '
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l endpoint -d 'The agent service: host:port, dns:///host:port, http://host:port or https://host:port' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l output-prefix -d 'Where the agent writes outputs [default: a fresh local directory]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s h -l help -d 'Print help'
@@ -75,6 +95,12 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l output-prefix 
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s o -l output -d 'Output format on stdout (get only)' -r -f -a "human\t''
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s h -l help -d 'Print help'
@@ -86,6 +112,12 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l output-pref
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s o -l output -d 'Output format on stdout (get only)' -r -f -a "human\t''
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s h -l help -d 'Print help'
@@ -94,6 +126,12 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l task-vers
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "human\t''
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s h -l help -d 'Print help'
@@ -104,6 +142,12 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l inputs -d '
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s o -l output -d 'Output format' -r -f -a "json\t'proto3 JSON, keys sorted'
 pb\t'binary protobuf'"
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -112,27 +156,90 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l task-vers
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s o -l output -d 'Output format' -r -f -a "json\t'proto3 JSON, keys sorted'
 pb\t'binary protobuf'"
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -f -a "list" -d 'Every deployment (--endpoint, or each one in --config): health and agents'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -f -a "get" -d 'One agent by name, from the first deployment that has it'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l endpoint -d 'The agent service to ask (instead of the deployments in --config)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l endpoint -d 'The agent service to ask (instead of the deployments in --config)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -s o -l output -d 'Output format' -r -f -a "human\t''
+json\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every deployment (--endpoint, or each one in --config): health and agents'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "get" -d 'One agent by name, from the first deployment that has it'
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l host -d 'The address to listen on (loopback by default; 0.0.0.0 for a pod)' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l port -d 'The port; 0 picks a free one. `listening on HOST:PORT` is printed once calls are accepted' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s h -l help -d 'Print help'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l dir -d 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "delete" -d 'Delete (abort) a job, by handle'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "delete" -d 'Delete (abort) a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "agents" -d 'What agent services offer: health, agents, sync or async, task categories'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "list" -d 'Every deployment (--endpoint, or each one in --config): health and agents'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "get" -d 'One agent by name, from the first deployment that has it'

@@ -14,6 +14,8 @@
 //!   does, readable type names, literals back to plain JSON.
 //! - [`agent`]: the one [`agent::Agent`] trait every agent is driven through, and its gRPC
 //!   implementation in `agent::grpc`.
+//! - [`config`]: propeller's configmap (`plugins.agent-service`/`connector-service`).
+//! - [`route`]: which deployment serves a task, decided as propeller decides it.
 //! - [`runner`]: the one loop — routing, create, polling, phase mapping, retries, timeouts,
 //!   delete on abort, outputs.
 //! - [`progress`]: live progress on stderr (spinner on a terminal, plain lines elsewhere).
@@ -24,6 +26,7 @@
 
 pub mod agent;
 pub mod cli;
+pub mod config;
 pub mod describe;
 pub mod error;
 pub mod inputs;
@@ -31,5 +34,6 @@ pub mod json;
 pub mod literal;
 pub mod pb;
 pub mod progress;
+pub mod route;
 pub mod runner;
 pub mod template;

@@ -41,6 +41,38 @@ pub struct GlobalArgs {
     /// Print only errors on stderr
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Propeller's configmap YAML (plugins.agent-service / plugins.connector-service): route
+    /// tasks, set deadlines and connect exactly as the cluster would
+    #[arg(long, global = true, env = "AGENTCTL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+/// Connection options beyond propeller's (TLS with a private CA, mutual TLS, request metadata).
+#[derive(Debug, Args, Clone)]
+pub struct ConnectArgs {
+    /// Trust this PEM CA for TLS, besides the system roots
+    #[arg(long, global = true, value_name = "PEM")]
+    pub ca_cert: Option<PathBuf>,
+    /// Client certificate (PEM) for mutual TLS; with --client-key
+    #[arg(long, global = true, value_name = "PEM")]
+    pub client_cert: Option<PathBuf>,
+    /// Client private key (PEM) for mutual TLS; with --client-cert
+    #[arg(long, global = true, value_name = "PEM")]
+    pub client_key: Option<PathBuf>,
+    /// Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment
+    /// (quote it: -H 'authorization: Bearer ${TOKEN}')
+    #[arg(
+        short = 'H',
+        long = "header",
+        global = true,
+        value_name = "NAME: VALUE"
+    )]
+    pub headers: Vec<String>,
+    /// Override the :authority (and the TLS server name) sent to the agent
+    #[arg(long, global = true, value_name = "HOST[:PORT]")]
+    pub authority: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,10 +91,36 @@ pub enum Command {
     Inputs(InputsArgs),
     /// Print a task template as proto3 JSON or binary, whatever form it was read from
     Template(TemplateArgs),
+    /// What agent services offer: health, agents, sync or async, task categories
+    #[command(subcommand)]
+    Agents(AgentsCommand),
     /// Serve agentctl's built-in agents over gRPC to propeller, flytekit or another agentctl
     Serve(ServeArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentsCommand {
+    /// Every deployment (--endpoint, or each one in --config): health and agents
+    List(AgentsArgs),
+    /// One agent by name, from the first deployment that has it
+    Get {
+        /// The agent's name, as ListAgents reports it (e.g. "Sensor")
+        name: String,
+        #[command(flatten)]
+        args: AgentsArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AgentsArgs {
+    /// The agent service to ask (instead of the deployments in --config)
+    #[arg(long, env = "AGENTCTL_ENDPOINT", value_name = "TARGET")]
+    pub endpoint: Option<String>,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +204,10 @@ pub struct RunArgs {
     /// Output format on stdout
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Print the route the task would take (deployment, address, sync or async, deadlines)
+    /// and why, then exit 0 without creating anything
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

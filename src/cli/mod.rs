@@ -13,7 +13,7 @@ use base64::Engine as _;
 use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches};
 use prost::Message as _;
 
-use crate::agent::grpc::{GrpcAgent, Target};
+use crate::agent::grpc::{ConnectOptions, GrpcAgent, Target};
 use crate::agent::local::Registry;
 use crate::agent::{Agent, Job};
 use crate::error::{Error, Result};
@@ -224,7 +224,6 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
             let l = loaded
                 .ok_or_else(|| Error::input(format!("cannot load {}", a.template.display())))?;
             let inputs = collect_inputs(&l, &a.inputs, m)?;
-            let chosen = choose_agent(&l, &a.target)?;
             let opts = runner::Options {
                 output_prefix: a
                     .output_prefix
@@ -236,19 +235,31 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
                 poll_interval: a.poll_interval,
                 max_get_failures: a.max_get_failures,
             };
-            let location = match &chosen {
-                Chosen::Remote(a) => a.location(),
-                Chosen::Local(r) => r.location(),
-            };
-            if cli.global.verbose > 0 && !quiet {
-                eprintln!(
-                    "agentctl: {} ({}) via {location}, output prefix {}",
-                    l.name(),
-                    l.template.r#type,
-                    opts.output_prefix.uri
-                );
-            }
+            let verbose = cli.global.verbose > 0 && !quiet;
+            let config = cli
+                .global
+                .config
+                .as_deref()
+                .map(crate::config::load)
+                .transpose()?;
+            let conn = connect_options(&cli.global.connect);
             block_on(async move {
+                let chosen = choose_agent(&l, &a.target, config.as_ref(), &conn).await?;
+                if a.dry_run {
+                    return print_route(&chosen, a.format).await;
+                }
+                if verbose {
+                    eprintln!(
+                        "agentctl: {} ({}) via {}; output prefix {}",
+                        l.name(),
+                        l.template.r#type,
+                        chosen.describe(),
+                        opts.output_prefix.uri
+                    );
+                    for n in chosen.notes() {
+                        eprintln!("agentctl: {n}");
+                    }
+                }
                 let interrupts = Interrupts::listen();
                 let mut progress = Progress::new(Mode::detect(quiet), &l.name());
                 let task = runner::Task {
@@ -256,7 +267,7 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
                     inputs: &inputs,
                 };
                 let (report, result) = match &chosen {
-                    Chosen::Remote(a) => {
+                    Chosen::Remote(a, _) => {
                         runner::run(a, task, &opts, &mut progress, &interrupts).await
                     }
                     Chosen::Local(r) => {
@@ -267,12 +278,46 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
                 result.map(|()| 0)
             })
         }
+        Command::Agents(cmd) => {
+            let config = cli
+                .global
+                .config
+                .as_deref()
+                .map(crate::config::load)
+                .transpose()?;
+            let conn = connect_options(&cli.global.connect);
+            block_on(agents(cmd, config, conn))
+        }
         Command::Create(a) => {
             let l = loaded
                 .ok_or_else(|| Error::input(format!("cannot load {}", a.template.display())))?;
             let inputs = collect_inputs(&l, &a.inputs, m)?;
-            let endpoint = a.endpoint.ok_or_else(|| Error::input("create needs --endpoint (or AGENTCTL_ENDPOINT): the agent service to create the job on"))?;
-            let agent = GrpcAgent::new(Target::parse(&endpoint)?)?;
+            let config = cli
+                .global
+                .config
+                .as_deref()
+                .map(crate::config::load)
+                .transpose()?;
+            let conn = connect_options(&cli.global.connect);
+            let (agent, endpoint) = match (&a.endpoint, &config) {
+                (Some(e), _) => (
+                    GrpcAgent::connect(Target::parse(e)?, &conn, None)?,
+                    e.clone(),
+                ),
+                (None, Some(cfg)) => {
+                    let route = block_on_value(crate::route::resolve(
+                        cfg,
+                        &crate::agent::category(&l.template),
+                        &conn,
+                    ))??;
+                    (route.agent, route.deployment.endpoint)
+                }
+                (None, None) => {
+                    return Err(Error::input(
+                        "create needs --endpoint (or AGENTCTL_ENDPOINT) or --config: the agent service to create the job on",
+                    ));
+                }
+            };
             let prefix = a
                 .output_prefix
                 .as_deref()
@@ -302,7 +347,7 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
             })
         }
         Command::Get(a) => {
-            let (agent, job) = job_from_args(&a)?;
+            let (agent, job) = job_from_args(&a, &connect_options(&cli.global.connect))?;
             block_on(async move {
                 let resource = agent
                     .get(job.get_request())
@@ -337,7 +382,7 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
             })
         }
         Command::Delete(a) => {
-            let (agent, job) = job_from_args(&a)?;
+            let (agent, job) = job_from_args(&a, &connect_options(&cli.global.connect))?;
             block_on(async move {
                 agent
                     .delete(job.delete_request())
@@ -381,13 +426,43 @@ fn collect_inputs(
 }
 
 /// Where a task runs, in this order: `--local` in-process; `--endpoint` (or `AGENTCTL_ENDPOINT`)
-/// or `--remote` over gRPC; otherwise in-process when a built-in agent serves the task type.
+/// or `--remote` over gRPC; with `--config`, wherever propeller's routing sends it; otherwise
+/// in-process when a built-in agent serves the task type.
 enum Chosen {
-    Remote(GrpcAgent),
+    Remote(GrpcAgent, Option<Box<crate::route::Route>>),
     Local(Registry),
 }
 
-fn choose_agent(l: &Loaded, t: &args::TargetArgs) -> Result<Chosen> {
+impl Chosen {
+    fn describe(&self) -> String {
+        match self {
+            Chosen::Remote(_, Some(r)) => format!(
+                "{} {} ({}, {}), because {}",
+                r.plugin,
+                r.deployment.name,
+                r.deployment.endpoint,
+                if r.is_sync { "sync" } else { "async" },
+                r.why
+            ),
+            Chosen::Remote(a, None) => a.location(),
+            Chosen::Local(r) => r.location(),
+        }
+    }
+
+    fn notes(&self) -> Vec<String> {
+        match self {
+            Chosen::Remote(_, Some(r)) => r.notes.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+async fn choose_agent(
+    l: &Loaded,
+    t: &args::TargetArgs,
+    config: Option<&crate::config::Config>,
+    conn: &ConnectOptions,
+) -> Result<Chosen> {
     let registry = Registry::builtin();
     let category = crate::agent::category(&l.template);
     let builtin_types = || {
@@ -410,22 +485,188 @@ fn choose_agent(l: &Loaded, t: &args::TargetArgs) -> Result<Chosen> {
             )))
         };
     }
-    match &t.endpoint {
-        Some(e) => Ok(Chosen::Remote(GrpcAgent::new(Target::parse(e)?)?)),
-        None if t.remote => Err(Error::input(
-            "--remote needs --endpoint HOST:PORT (or AGENTCTL_ENDPOINT)",
+    match (&t.endpoint, config) {
+        (Some(e), _) => Ok(Chosen::Remote(
+            GrpcAgent::connect(Target::parse(e)?, conn, None)?,
+            None,
         )),
-        None if registry.serves(&category) => Ok(Chosen::Local(registry)),
-        None => Err(Error::input(format!(
+        (None, Some(cfg)) => {
+            let route = crate::route::resolve(cfg, &category, conn).await?;
+            Ok(Chosen::Remote(route.agent.clone(), Some(Box::new(route))))
+        }
+        (None, None) if t.remote => Err(Error::input(
+            "--remote needs --endpoint HOST:PORT (or AGENTCTL_ENDPOINT) or --config",
+        )),
+        (None, None) if registry.serves(&category) => Ok(Chosen::Local(registry)),
+        (None, None) => Err(Error::input(format!(
             "no agent for task type {:?}: agentctl has no built-in agent for it (built in: {}); name an agent service with --endpoint HOST:PORT \
-             (or AGENTCTL_ENDPOINT), for example a local `pyflyte serve connector` on 127.0.0.1:8000",
+             (or AGENTCTL_ENDPOINT), for example a local `pyflyte serve connector` on 127.0.0.1:8000, or give propeller's configmap with --config",
             category.name,
             builtin_types()
         ))),
     }
 }
 
-fn job_from_args(a: &args::JobArgs) -> Result<(GrpcAgent, Job)> {
+fn connect_options(c: &args::ConnectArgs) -> ConnectOptions {
+    ConnectOptions {
+        ca_cert: c.ca_cert.clone(),
+        client_cert: c.client_cert.clone(),
+        client_key: c.client_key.clone(),
+        headers: c.headers.clone(),
+        authority: c.authority.clone(),
+    }
+}
+
+/// `run --dry-run`: the route and why; nothing that creates work is sent.
+async fn print_route(chosen: &Chosen, format: Format) -> Result<u8> {
+    let doc = match chosen {
+        Chosen::Remote(_, Some(r)) => r.to_json(),
+        Chosen::Remote(a, None) => {
+            let category_sync = match a.list_agents().await {
+                Ok(_) => "decided by ListAgents at run time",
+                Err(_) => "async (ListAgents did not answer)",
+            };
+            serde_json::json!({ "endpoint": a.target().original, "why": "--endpoint overrides any configuration", "mode": category_sync })
+        }
+        Chosen::Local(_) => {
+            serde_json::json!({ "endpoint": "in-process", "why": "agentctl has a built-in agent for the task type", "mode": "async" })
+        }
+    };
+    match format {
+        Format::Json => out(&pretty(&doc)),
+        Format::Human => {
+            let mut text = String::new();
+            for (k, v) in doc.as_object().into_iter().flatten() {
+                match v {
+                    serde_json::Value::Null => {}
+                    serde_json::Value::String(s) => text.push_str(&format!("{k:<11} {s}\n")),
+                    serde_json::Value::Array(a) if a.is_empty() => {}
+                    other => text.push_str(&format!("{k:<11} {other}\n")),
+                }
+            }
+            out(&text)
+        }
+    }
+}
+
+/// `agents list|get`: each deployment's health and agents.
+async fn agents(
+    cmd: args::AgentsCommand,
+    config: Option<crate::config::Config>,
+    conn: ConnectOptions,
+) -> Result<u8> {
+    let (args, wanted) = match cmd {
+        args::AgentsCommand::List(a) => (a, None),
+        args::AgentsCommand::Get { name, args } => (args, Some(name)),
+    };
+    let mut targets: Vec<(String, GrpcAgent)> = Vec::new();
+    match (&args.endpoint, &config) {
+        (Some(e), _) => targets.push((
+            e.clone(),
+            GrpcAgent::connect(Target::parse(e)?, &conn, None)?,
+        )),
+        (None, Some(cfg)) => {
+            for p in &cfg.plugins {
+                for d in p.all_deployments() {
+                    targets.push((
+                        format!("{}.{}", p.id, d.name),
+                        crate::route::agent_for(d, cfg, &conn)?,
+                    ));
+                }
+            }
+        }
+        (None, None) => {
+            return Err(Error::input(
+                "agents needs --endpoint (or AGENTCTL_ENDPOINT) or --config",
+            ));
+        }
+    }
+    let mut docs = Vec::new();
+    let mut answered = 0;
+    for (name, agent) in &targets {
+        let health = agent
+            .health()
+            .await
+            .unwrap_or_else(|s| format!("unknown ({:?})", s.code()));
+        let (agents, error) = match agent.list_agents().await {
+            Ok(a) => {
+                answered += 1;
+                (a, None)
+            }
+            Err(s) => (
+                Vec::new(),
+                Some(format!(
+                    "{:?}: {}",
+                    s.code(),
+                    s.message().lines().next().unwrap_or_default()
+                )),
+            ),
+        };
+        let agents: Vec<serde_json::Value> = agents
+            .iter()
+            .filter(|a| wanted.as_ref().is_none_or(|w| &a.name == w))
+            .map(|a| {
+                let cats: Vec<String> = a
+                    .supported_task_categories
+                    .iter()
+                    .map(|c| format!("{} v{}", c.name, c.version))
+                    .collect();
+                serde_json::json!({ "name": a.name, "sync": a.is_sync, "task_categories": cats })
+            })
+            .collect();
+        docs.push(serde_json::json!({ "deployment": name, "endpoint": agent.target().original, "health": health, "agents": agents, "error": error }));
+    }
+    if let Some(w) = &wanted
+        && !docs
+            .iter()
+            .any(|d| d["agents"].as_array().is_some_and(|a| !a.is_empty()))
+    {
+        return Err(Error::input(format!(
+            "no deployment has an agent named {w:?}"
+        )));
+    }
+    match args.format {
+        Format::Json => {
+            out(&pretty(&serde_json::Value::Array(docs)))?;
+        }
+        Format::Human => {
+            let mut text = String::new();
+            for d in &docs {
+                text.push_str(&format!(
+                    "{} {} health {}\n",
+                    d["deployment"].as_str().unwrap_or_default(),
+                    d["endpoint"].as_str().unwrap_or_default(),
+                    d["health"].as_str().unwrap_or_default()
+                ));
+                if let Some(e) = d["error"].as_str() {
+                    text.push_str(&format!("  ListAgents failed: {e}\n"));
+                }
+                for a in d["agents"].as_array().into_iter().flatten() {
+                    let cats: Vec<&str> = a["task_categories"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| c.as_str())
+                        .collect();
+                    text.push_str(&format!(
+                        "  {:<30} {:<5} {}\n",
+                        a["name"].as_str().unwrap_or_default(),
+                        if a["sync"] == true { "sync" } else { "async" },
+                        cats.join(", ")
+                    ));
+                }
+            }
+            out(&text)?;
+        }
+    }
+    Ok(if answered == 0 {
+        crate::error::exit::RPC
+    } else {
+        0
+    })
+}
+
+fn job_from_args(a: &args::JobArgs, conn: &ConnectOptions) -> Result<(GrpcAgent, Job)> {
     let (mut endpoint, mut job) = match (&a.handle, &a.resource_meta, &a.task_type) {
         (Some(path), _, _) => parse_handle(path)?,
         (None, Some(meta), Some(tt)) => {
@@ -459,7 +700,10 @@ fn job_from_args(a: &args::JobArgs) -> Result<(GrpcAgent, Job)> {
     let endpoint = endpoint.ok_or_else(|| {
         Error::input("the handle names no endpoint; give --endpoint (or AGENTCTL_ENDPOINT)")
     })?;
-    Ok((GrpcAgent::new(Target::parse(&endpoint)?)?, job))
+    Ok((
+        GrpcAgent::connect(Target::parse(&endpoint)?, conn, None)?,
+        job,
+    ))
 }
 
 fn parse_handle(path: &std::path::Path) -> Result<(Option<String>, Job)> {
@@ -563,10 +807,14 @@ fn out_bytes(b: &[u8]) -> Result<u8> {
 static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
 
 fn block_on<F: std::future::Future<Output = Result<u8>>>(f: F) -> Result<u8> {
+    block_on_value(f)?
+}
+
+fn block_on_value<T, F: std::future::Future<Output = T>>(f: F) -> Result<T> {
     let rt = RUNTIME
         .get()
         .ok_or_else(|| Error::Io("no async runtime".into()))?;
-    rt.block_on(f)
+    Ok(rt.block_on(f))
 }
 
 fn serve(a: args::ServeArgs) -> Result<u8> {

@@ -17,7 +17,7 @@ use tonic::{Request, Response, Status};
 use crate::util::{agentctl, pyfixture, stderr_of};
 
 #[derive(Clone, Copy)]
-enum Behaviour {
+pub(crate) enum Behaviour {
     /// GetTask answers UNAVAILABLE this many times, then SUCCEEDED.
     Unavailable(u32),
     /// GetTask takes this long to answer RUNNING.
@@ -29,18 +29,37 @@ enum Behaviour {
 }
 
 #[derive(Clone)]
-struct Fake {
-    behaviour: Behaviour,
-    gets: Arc<AtomicU32>,
-    deletes: Arc<Mutex<Vec<Vec<u8>>>>,
+pub(crate) struct Fake {
+    pub behaviour: Behaviour,
+    pub gets: Arc<AtomicU32>,
+    pub deletes: Arc<Mutex<Vec<Vec<u8>>>>,
+    /// The `authorization` metadata each CreateTask carried.
+    pub authorizations: Arc<Mutex<Vec<String>>>,
+}
+
+impl Fake {
+    pub fn new(behaviour: Behaviour) -> Self {
+        Fake {
+            behaviour,
+            gets: Arc::default(),
+            deletes: Arc::default(),
+            authorizations: Arc::default(),
+        }
+    }
 }
 
 #[tonic::async_trait]
 impl AsyncAgentService for Fake {
     async fn create_task(
         &self,
-        _: Request<admin::CreateTaskRequest>,
+        req: Request<admin::CreateTaskRequest>,
     ) -> Result<Response<admin::CreateTaskResponse>, Status> {
+        if let Some(v) = req.metadata().get("authorization") {
+            self.authorizations
+                .lock()
+                .unwrap()
+                .push(v.to_str().unwrap_or_default().to_string());
+        }
         Ok(Response::new(admin::CreateTaskResponse {
             resource_meta: b"{\"job\": 1}".to_vec(),
         }))
@@ -109,26 +128,28 @@ impl AsyncAgentService for Fake {
 }
 
 /// A fake agent served on its own runtime thread; stops when dropped.
-struct Served {
-    addr: SocketAddr,
-    fake: Fake,
+pub(crate) struct Served {
+    pub addr: SocketAddr,
+    pub fake: Fake,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Served {
-    fn start(behaviour: Behaviour) -> Self {
-        Self::start_on(
-            "127.0.0.1:0".parse().unwrap(),
-            Fake {
-                behaviour,
-                gets: Arc::default(),
-                deletes: Arc::default(),
-            },
-        )
+    pub fn start(behaviour: Behaviour) -> Self {
+        Self::start_on("127.0.0.1:0".parse().unwrap(), Fake::new(behaviour))
     }
 
-    fn start_on(addr: SocketAddr, fake: Fake) -> Self {
+    pub fn start_on(addr: SocketAddr, fake: Fake) -> Self {
+        Self::start_with(addr, fake, None)
+    }
+
+    /// Serves over TLS when `tls` is given (for the TLS and mutual-TLS tests).
+    pub fn start_with(
+        addr: SocketAddr,
+        fake: Fake,
+        tls: Option<tonic::transport::ServerTlsConfig>,
+    ) -> Self {
         let listener = std::net::TcpListener::bind(addr).unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -141,7 +162,11 @@ impl Served {
                 .unwrap();
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                tonic::transport::Server::builder()
+                let mut builder = tonic::transport::Server::builder();
+                if let Some(tls) = tls {
+                    builder = builder.tls_config(tls).unwrap();
+                }
+                builder
                     .add_service(svc)
                     .serve_with_incoming_shutdown(
                         tokio_stream::wrappers::TcpListenerStream::new(listener),
@@ -161,11 +186,11 @@ impl Served {
         }
     }
 
-    fn endpoint(&self) -> String {
+    pub fn endpoint(&self) -> String {
         self.addr.to_string()
     }
 
-    fn stop(&mut self) {
+    pub fn stop(&mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
@@ -315,14 +340,7 @@ fn a_server_restarted_mid_poll_is_polled_again() {
     }
     first.stop();
     std::thread::sleep(Duration::from_millis(300));
-    let second = Served::start_on(
-        addr,
-        Fake {
-            behaviour: Behaviour::Phase(Phase::Succeeded),
-            gets: Arc::default(),
-            deletes: Arc::default(),
-        },
-    );
+    let second = Served::start_on(addr, Fake::new(Behaviour::Phase(Phase::Succeeded)));
     let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),

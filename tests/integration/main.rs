@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod cli;
+mod config;
 mod descriptors;
 mod faults;
 mod inputs;

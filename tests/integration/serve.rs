@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use crate::util::{agentctl, python, repo, std_agentctl, stderr_of};
 
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
-    addr: String,
+    pub addr: String,
 }
 
 impl Serve {
-    fn start() -> Self {
+    pub fn start() -> Self {
         let mut child = std_agentctl()
             .args(["serve", "--port", "0"])
             .stdout(Stdio::piped())
