@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tonic::Status;
 
-use super::{Agent, sensor};
+use super::{Agent, sensor, webhook};
 use crate::pb::{admin, core};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Status>> + Send + 'a>>;
@@ -53,14 +53,24 @@ pub struct Registry {
 impl Registry {
     pub fn builtin() -> Self {
         Registry {
-            agents: vec![Registered {
-                name: "Sensor",
-                category: admin::TaskCategory {
-                    name: "sensor".into(),
-                    version: 0,
+            agents: vec![
+                Registered {
+                    name: "Sensor",
+                    category: admin::TaskCategory {
+                        name: "sensor".into(),
+                        version: 0,
+                    },
+                    implementation: Implementation::Async(Arc::new(sensor::Sensors)),
                 },
-                implementation: Implementation::Async(Arc::new(sensor::Sensors)),
-            }],
+                Registered {
+                    name: "Webhook Connector",
+                    category: admin::TaskCategory {
+                        name: "webhook".into(),
+                        version: 0,
+                    },
+                    implementation: Implementation::Sync(Arc::new(webhook::Webhook::new())),
+                },
+            ],
         }
     }
 

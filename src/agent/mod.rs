@@ -6,6 +6,7 @@ pub mod grpc;
 pub mod local;
 mod sensor;
 pub mod server;
+mod webhook;
 
 use std::future::Future;
 

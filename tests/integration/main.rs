@@ -11,3 +11,4 @@ mod run;
 mod serve;
 mod templates;
 mod util;
+mod webhook;

@@ -84,7 +84,10 @@ fn flytes_python_stubs_drive_agentctl_serve() {
     assert_eq!(v["health"], "SERVING");
     assert_eq!(
         v["agents"],
-        serde_json::json!([{"name": "Sensor", "supportedTaskTypes": ["sensor"], "supportedTaskCategories": [{"name": "sensor"}]}])
+        serde_json::json!([
+            {"name": "Sensor", "supportedTaskTypes": ["sensor"], "supportedTaskCategories": [{"name": "sensor"}]},
+            {"name": "Webhook Connector", "supportedTaskTypes": ["webhook"], "supportedTaskCategories": [{"name": "webhook"}], "isSync": true}
+        ])
     );
     assert_eq!(v["get_agent"], "Sensor");
     assert_eq!(v["resource_meta"]["sensor_name"], "FileSensor");

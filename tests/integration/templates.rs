@@ -16,6 +16,7 @@ const TASKS: &[&str] = &[
     "slow",
     "all_types",
     "wait_for_file",
+    "notify",
 ];
 
 fn expected_template(task: &str) -> core::TaskTemplate {

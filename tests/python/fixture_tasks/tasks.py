@@ -220,6 +220,23 @@ def add_one(x: int) -> int:
     return x + 1
 
 
+# ----------------------------------------------------------------------------- webhook
+from flytekit.extras.webhook import WebhookTask  # noqa: E402
+
+# flytekit's own sync webhook task; the base URL is an input so tests can point it at a
+# local HTTP server on an OS-picked port.
+notify = WebhookTask(
+    name="notify",
+    url="{inputs.base}/items/{inputs.item_id}",
+    method="POST",
+    headers={"Content-Type": "application/json", "X-Item": "item-{inputs.item_id}"},
+    data={"item": "{inputs.item_id}", "note": "item {inputs.item_id} ready"},
+    dynamic_inputs={"base": str, "item_id": int},
+    show_data=True,
+    show_url=True,
+)
+
+
 CONNECTOR_TASKS: Dict[str, PythonTask] = {
     "wait_for_file": wait_for_file,
     "success": success,
@@ -230,6 +247,7 @@ CONNECTOR_TASKS: Dict[str, PythonTask] = {
     "echo": echo,
     "slow": slow,
     "all_types": all_types,
+    "notify": notify,
 }
 
 ALL_TASKS: Dict[str, PythonTask] = {**CONNECTOR_TASKS, "add_one": add_one}
