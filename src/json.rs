@@ -7,8 +7,7 @@
 use std::sync::LazyLock;
 
 use prost_reflect::{
-    DescriptorPool, DeserializeOptions, DynamicMessage, MessageDescriptor, ReflectMessage,
-    SerializeOptions, Value,
+    DescriptorPool, DeserializeOptions, DynamicMessage, MessageDescriptor, SerializeOptions, Value,
 };
 
 use crate::pb;
@@ -77,9 +76,4 @@ fn value_has_unknown(v: &Value) -> bool {
         Value::Map(map) => map.values().any(value_has_unknown),
         _ => false,
     }
-}
-
-/// The descriptor of a dynamic message, for callers that hold only the value.
-pub fn full_name(dm: &DynamicMessage) -> String {
-    dm.descriptor().full_name().to_string()
 }

@@ -3,7 +3,7 @@
 //! `--quiet` shows nothing; errors are printed by the caller either way. stdout is never touched.
 
 use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -34,7 +34,6 @@ pub struct Progress {
     mode: Mode,
     bar: Option<ProgressBar>,
     task: String,
-    started: Instant,
     last_line: String,
     links_shown: Vec<(String, String)>,
 }
@@ -43,10 +42,11 @@ impl Progress {
     pub fn new(mode: Mode, task: &str) -> Self {
         let bar = (mode == Mode::Spinner).then(|| {
             let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            // {elapsed} ticks with the spinner, between polls too
             let template = if color {
-                "{spinner:.cyan} {msg}"
+                "{spinner:.cyan} {msg} [{elapsed}]"
             } else {
-                "{spinner} {msg}"
+                "{spinner} {msg} [{elapsed}]"
             };
             let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             pb.set_style(ProgressStyle::with_template(template).expect("static template"));
@@ -57,7 +57,7 @@ impl Progress {
             mode,
             bar,
             task: task.to_string(),
-            started: Instant::now(),
+
             last_line: String::new(),
             links_shown: Vec::new(),
         }
@@ -93,11 +93,8 @@ impl Progress {
         match self.mode {
             Mode::Quiet => {}
             Mode::Spinner => {
-                let elapsed = self.started.elapsed().as_secs_f64();
-                self.bar.as_ref().unwrap().set_message(format!(
-                    "{} {state} ({elapsed:.1}s, {polls} polls)",
-                    self.task
-                ));
+                let msg = format!("{} {state} ({polls} polls)", self.task);
+                self.bar.as_ref().unwrap().set_message(msg);
             }
             Mode::Lines => {
                 if state != self.last_line {

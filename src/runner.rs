@@ -383,7 +383,7 @@ async fn sync_attempt<A: Agent>(
             "rpc: {}",
             status_text(&agent.location(), "ExecuteTaskSync", &s)
         )),
-        Ok(resource) => finish(template, resource, opts, progress, report, 0),
+        Ok(resource) => finish(template, resource, opts, report),
     }
 }
 
@@ -504,7 +504,7 @@ async fn async_attempt<A: Agent>(
                     wait = next_poll_wait(wait, opts.poll_interval);
                     continue;
                 }
-                return finish(template, resource, opts, progress, report, failures);
+                return finish(template, resource, opts, report);
             }
         }
     }
@@ -515,9 +515,7 @@ fn finish(
     template: &core::TaskTemplate,
     resource: admin::Resource,
     opts: &Options,
-    _progress: &mut Progress,
     report: &mut Report,
-    _failures: u32,
 ) -> Attempt {
     let (phase, state) = interpret(&resource);
     report.phase = phase.to_string();

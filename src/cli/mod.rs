@@ -236,12 +236,7 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
                 max_get_failures: a.max_get_failures,
             };
             let verbose = cli.global.verbose > 0 && !quiet;
-            let config = cli
-                .global
-                .config
-                .as_deref()
-                .map(crate::config::load)
-                .transpose()?;
+            let config = config_of(&cli.global)?;
             let conn = connect_options(&cli.global.connect);
             block_on(async move {
                 let chosen = choose_agent(&l, &a.target, config.as_ref(), &conn).await?;
@@ -279,12 +274,7 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
             })
         }
         Command::Agents(cmd) => {
-            let config = cli
-                .global
-                .config
-                .as_deref()
-                .map(crate::config::load)
-                .transpose()?;
+            let config = config_of(&cli.global)?;
             let conn = connect_options(&cli.global.connect);
             block_on(agents(cmd, config, conn))
         }
@@ -292,12 +282,7 @@ fn dispatch(cli: Cli, loaded: Option<Loaded>, m: Option<&ArgMatches>) -> Result<
             let l = loaded
                 .ok_or_else(|| Error::input(format!("cannot load {}", a.template.display())))?;
             let inputs = collect_inputs(&l, &a.inputs, m)?;
-            let config = cli
-                .global
-                .config
-                .as_deref()
-                .map(crate::config::load)
-                .transpose()?;
+            let config = config_of(&cli.global)?;
             let conn = connect_options(&cli.global.connect);
             let (agent, endpoint) = match (&a.endpoint, &config) {
                 (Some(e), _) => (
@@ -505,6 +490,10 @@ async fn choose_agent(
             builtin_types()
         ))),
     }
+}
+
+fn config_of(g: &args::GlobalArgs) -> Result<Option<crate::config::Config>> {
+    g.config.as_deref().map(crate::config::load).transpose()
 }
 
 fn connect_options(c: &args::ConnectArgs) -> ConnectOptions {
