@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tonic::Status;
 
-use super::{Agent, sensor, webhook};
+use super::{Agent, bigquery, sensor, webhook};
 use crate::pb::{admin, core};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Status>> + Send + 'a>>;
@@ -61,6 +61,14 @@ impl Registry {
                         version: 0,
                     },
                     implementation: Implementation::Async(Arc::new(sensor::Sensors)),
+                },
+                Registered {
+                    name: "Bigquery Connector",
+                    category: admin::TaskCategory {
+                        name: "bigquery_query_job_task".into(),
+                        version: 0,
+                    },
+                    implementation: Implementation::Async(Arc::new(bigquery::BigQuery::new())),
                 },
                 Registered {
                     name: "Webhook Connector",

@@ -2,6 +2,7 @@
 //! for asynchronous agents and execute for synchronous ones. [`crate::runner`] holds the only
 //! loop over it.
 
+mod bigquery;
 pub mod grpc;
 pub mod local;
 mod sensor;

@@ -1,6 +1,7 @@
 //! agentctl's integration tests: one binary, one module per area.
 
 mod bad_input;
+mod bigquery;
 mod cli;
 mod config;
 mod descriptors;

@@ -86,6 +86,7 @@ fn flytes_python_stubs_drive_agentctl_serve() {
         v["agents"],
         serde_json::json!([
             {"name": "Sensor", "supportedTaskTypes": ["sensor"], "supportedTaskCategories": [{"name": "sensor"}]},
+            {"name": "Bigquery Connector", "supportedTaskTypes": ["bigquery_query_job_task"], "supportedTaskCategories": [{"name": "bigquery_query_job_task"}]},
             {"name": "Webhook Connector", "supportedTaskTypes": ["webhook"], "supportedTaskCategories": [{"name": "webhook"}], "isSync": true}
         ])
     );

@@ -183,3 +183,93 @@ impl Tripwire {
 pub fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// One HTTP request as a local test server received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    pub method: String,
+    /// The path with its query string.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A small HTTP/1.1 server on 127.0.0.1 that answers each request with `handler`'s status and
+/// body and records what it received; it serves a bounded number of requests, then stops.
+pub struct HttpServer {
+    pub base: String,
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl HttpServer {
+    pub fn start(handler: impl Fn(&Received) -> (u16, String) + Send + 'static) -> Self {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(64) {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let mut parts = line.split_whitespace();
+                let (method, path) = (
+                    parts.next().unwrap_or_default().to_string(),
+                    parts.next().unwrap_or_default().to_string(),
+                );
+                let mut headers = Vec::new();
+                let mut length = 0;
+                loop {
+                    let mut h = String::new();
+                    reader.read_line(&mut h).unwrap_or_default();
+                    let h = h.trim_end();
+                    if h.is_empty() {
+                        break;
+                    }
+                    let Some((k, v)) = h.split_once(':') else {
+                        break;
+                    };
+                    let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_string());
+                    if k == "content-length" {
+                        length = v.parse().unwrap_or(0);
+                    }
+                    headers.push((k, v));
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let received = Received {
+                    method,
+                    path,
+                    headers,
+                    body,
+                };
+                let (status, answer) = handler(&received);
+                record.lock().unwrap().push(received);
+                let reason = if status == 200 { "OK" } else { "Error" };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+            }
+        });
+        HttpServer { base, seen }
+    }
+}

@@ -1,0 +1,343 @@
+//! flytekit's BigQuery agent (task type `bigquery_query_job_task`) over the BigQuery REST v2
+//! API: `jobs.insert` with the template's `sql.statement` and the inputs as named query
+//! parameters (typed as flytekit's agent types them), `jobs.get` to poll, `jobs.cancel` on
+//! delete, and the destination table as the `results` structured dataset (`bq://p:d.t`).
+//!
+//! Credentials are Application Default Credentials through `gcp_auth`: a service-account file
+//! named by `GOOGLE_APPLICATION_CREDENTIALS` (whose own `token_uri` is used), else gcloud's
+//! application-default credentials, the metadata server or the gcloud CLI. The API endpoint can
+//! be pointed elsewhere with `AGENTCTL_BIGQUERY_ENDPOINT` (tests point it at a local fake).
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+use tonic::Status;
+
+use super::local::{AsyncAgent, BoxFuture};
+use crate::literal;
+use crate::pb::core::task_execution::Phase;
+use crate::pb::{admin, core};
+
+const SCOPES: &[&str] = &["https://www.googleapis.com/auth/bigquery"];
+const DEFAULT_ENDPOINT: &str = "https://bigquery.googleapis.com";
+
+pub struct BigQuery {
+    http: reqwest::Client,
+    auth: OnceCell<Arc<dyn gcp_auth::TokenProvider>>,
+}
+
+impl BigQuery {
+    pub fn new() -> Self {
+        BigQuery {
+            http: reqwest::Client::new(),
+            auth: OnceCell::new(),
+        }
+    }
+}
+
+impl Default for BigQuery {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn endpoint() -> String {
+    std::env::var("AGENTCTL_BIGQUERY_ENDPOINT")
+        .unwrap_or_else(|_| DEFAULT_ENDPOINT.into())
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// The job's identity, as flytekit's `BigQueryMetadata` writes it (JSON in `resource_meta`).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Meta {
+    job_id: String,
+    project: String,
+    location: Option<String>,
+}
+
+/// A query parameter for one input, typed as flytekit's agent types it (INT64, FLOAT64,
+/// STRING, BOOL, DATETIME, BYTES, ARRAY).
+fn parameter(name: &str, lit: &core::Literal) -> Result<Value, Status> {
+    use core::{literal, primitive, scalar};
+    let scalar_param = |ty: &str, value: String| json!({"name": name, "parameterType": {"type": ty}, "parameterValue": {"value": value}});
+    match &lit.value {
+        Some(literal::Value::Scalar(s)) => match &s.value {
+            Some(scalar::Value::Primitive(p)) => Ok(match &p.value {
+                Some(primitive::Value::Integer(i)) => scalar_param("INT64", i.to_string()),
+                Some(primitive::Value::FloatValue(f)) => scalar_param("FLOAT64", f.to_string()),
+                Some(primitive::Value::StringValue(s)) => scalar_param("STRING", s.clone()),
+                Some(primitive::Value::Boolean(b)) => scalar_param("BOOL", b.to_string()),
+                Some(primitive::Value::Datetime(t)) => {
+                    // DATETIME has no zone: BigQuery wants the UTC wall-clock time
+                    let text = crate::literal::format_timestamp(t);
+                    scalar_param("DATETIME", text.trim_end_matches('Z').to_string())
+                }
+                _ => {
+                    return Err(Status::invalid_argument(format!(
+                        "input {name}: BigQuery parameters cannot be durations"
+                    )));
+                }
+            }),
+            Some(scalar::Value::Binary(b)) => {
+                use base64::Engine as _;
+                Ok(scalar_param(
+                    "BYTES",
+                    base64::engine::general_purpose::STANDARD.encode(&b.value),
+                ))
+            }
+            _ => Err(Status::invalid_argument(format!(
+                "input {name}: no BigQuery parameter type for this literal"
+            ))),
+        },
+        Some(literal::Value::Collection(c)) => {
+            let items: Vec<Value> = c
+                .literals
+                .iter()
+                .map(|l| parameter(name, l))
+                .collect::<Result<_, _>>()?;
+            let ty = items
+                .first()
+                .map(|i| i["parameterType"].clone())
+                .unwrap_or(json!({"type": "STRING"}));
+            let values: Vec<Value> = items.iter().map(|i| i["parameterValue"].clone()).collect();
+            Ok(
+                json!({"name": name, "parameterType": {"type": "ARRAY", "arrayType": ty}, "parameterValue": {"arrayValues": values}}),
+            )
+        }
+        _ => Err(Status::invalid_argument(format!(
+            "input {name}: no BigQuery parameter type for this literal"
+        ))),
+    }
+}
+
+fn phase_of(state: &str) -> Result<Phase, Status> {
+    // flytekit's convert_to_flyte_phase
+    match state.to_ascii_lowercase().as_str() {
+        "failed" | "timeout" | "timedout" | "canceled" | "cancelled" | "skipped" => {
+            Ok(Phase::Failed)
+        }
+        "internal_error" => Ok(Phase::RetryableFailed),
+        "done" | "succeeded" | "success" | "completed" => Ok(Phase::Succeeded),
+        "running" | "terminating" => Ok(Phase::Running),
+        "pending" => Ok(Phase::Initializing),
+        other => Err(Status::internal(format!(
+            "unrecognized BigQuery job state {other:?}"
+        ))),
+    }
+}
+
+impl BigQuery {
+    async fn token(&self) -> Result<String, Status> {
+        let provider = self
+            .auth
+            .get_or_try_init(|| async {
+                match std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS") {
+                    Some(path) => gcp_auth::CustomServiceAccount::from_file(&path)
+                        .map(|p| Arc::new(p) as Arc<dyn gcp_auth::TokenProvider>)
+                        .map_err(|e| Status::unauthenticated(format!("GOOGLE_APPLICATION_CREDENTIALS {}: {e}", path.to_string_lossy()))),
+                    None => gcp_auth::provider().await.map_err(|e| {
+                        Status::unauthenticated(format!("no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS (in the environment or .env) to a service-account key file ({e})"))
+                    }),
+                }
+            })
+            .await?;
+        let token = provider.token(SCOPES).await.map_err(|e| {
+            Status::unauthenticated(format!("getting a Google access token failed: {e}"))
+        })?;
+        Ok(token.as_str().to_string())
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder, what: &str) -> Result<Value, Status> {
+        let resp = req
+            .bearer_auth(self.token().await?)
+            .send()
+            .await
+            .map_err(|e| Status::unavailable(format!("BigQuery {what}: {e}")))?;
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            let msg = body["error"]["message"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| body.to_string());
+            return Err(Status::internal(format!(
+                "BigQuery {what} answered {status}: {msg}"
+            )));
+        }
+        Ok(body)
+    }
+
+    async fn create_job(&self, req: &admin::CreateTaskRequest) -> Result<Vec<u8>, Status> {
+        let t = req
+            .template
+            .as_ref()
+            .ok_or_else(|| Status::invalid_argument("no template"))?;
+        let custom = t
+            .custom
+            .as_ref()
+            .map(literal::struct_to_json)
+            .unwrap_or(Value::Null);
+        let project = custom["ProjectID"]
+            .as_str()
+            .ok_or_else(|| Status::invalid_argument("the template's custom has no ProjectID"))?
+            .to_string();
+        let location = custom["Location"].as_str().map(str::to_string);
+        let statement = match &t.target {
+            Some(core::task_template::Target::Sql(sql)) => sql.statement.clone(),
+            _ => {
+                return Err(Status::invalid_argument(
+                    "a BigQuery task needs an sql target",
+                ));
+            }
+        };
+        let mut names: Vec<&String> = req
+            .inputs
+            .as_ref()
+            .map(|i| i.literals.keys().collect())
+            .unwrap_or_default();
+        names.sort();
+        let params: Vec<Value> = names
+            .iter()
+            .map(|n| parameter(n, &req.inputs.as_ref().unwrap().literals[*n]))
+            .collect::<Result<_, _>>()?;
+        let mut query = json!({"query": statement, "useLegacySql": false});
+        if !params.is_empty() {
+            query["parameterMode"] = "NAMED".into();
+            query["queryParameters"] = params.into();
+        }
+        let mut job_ref = json!({"projectId": project});
+        if let Some(l) = &location {
+            job_ref["location"] = l.clone().into();
+        }
+        let body = json!({"jobReference": job_ref, "configuration": {"query": query}});
+        let url = format!("{}/bigquery/v2/projects/{project}/jobs", endpoint());
+        let job = self
+            .send(self.http.post(url).json(&body), "jobs.insert")
+            .await?;
+        let job_id = job["jobReference"]["jobId"]
+            .as_str()
+            .ok_or_else(|| Status::internal("BigQuery jobs.insert answered no jobReference.jobId"))?
+            .to_string();
+        let location = job["jobReference"]["location"]
+            .as_str()
+            .map(str::to_string)
+            .or(location);
+        serde_json::to_vec(&Meta {
+            job_id,
+            project,
+            location,
+        })
+        .map_err(|e| Status::internal(e.to_string()))
+    }
+
+    async fn get_job(&self, meta: &[u8]) -> Result<admin::Resource, Status> {
+        let m: Meta = serde_json::from_slice(meta).map_err(|e| {
+            Status::invalid_argument(format!("resource_meta is not BigQuery job metadata: {e}"))
+        })?;
+        let mut url = format!(
+            "{}/bigquery/v2/projects/{}/jobs/{}",
+            endpoint(),
+            m.project,
+            m.job_id
+        );
+        if let Some(l) = &m.location {
+            url.push_str(&format!("?location={l}"));
+        }
+        let job = self.send(self.http.get(url), "jobs.get").await?;
+        let link = core::TaskLog {
+            name: "BigQuery Console".into(),
+            uri: format!(
+                "https://console.cloud.google.com/bigquery?project={}&j=bq:{}:{}&page=queryresults",
+                m.project,
+                m.location.as_deref().unwrap_or_default(),
+                m.job_id
+            ),
+            ..Default::default()
+        };
+        if let Some(err) = job["status"]["errorResult"].as_object() {
+            let message = err
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("the job failed")
+                .to_string();
+            return Ok(admin::Resource {
+                phase: Phase::Failed as i32,
+                message,
+                log_links: vec![link],
+                ..Default::default()
+            });
+        }
+        let state = job["status"]["state"]
+            .as_str()
+            .unwrap_or("PENDING")
+            .to_string();
+        let phase = phase_of(&state)?;
+        let mut outputs = None;
+        let dest = &job["configuration"]["query"]["destinationTable"];
+        if phase == Phase::Succeeded && dest.is_object() {
+            let uri = format!(
+                "bq://{}:{}.{}",
+                dest["projectId"].as_str().unwrap_or_default(),
+                dest["datasetId"].as_str().unwrap_or_default(),
+                dest["tableId"].as_str().unwrap_or_default()
+            );
+            let sd = core::Literal {
+                value: Some(core::literal::Value::Scalar(Box::new(core::Scalar {
+                    value: Some(core::scalar::Value::StructuredDataset(
+                        core::StructuredDataset {
+                            uri,
+                            metadata: Some(core::StructuredDatasetMetadata {
+                                structured_dataset_type: Some(Default::default()),
+                            }),
+                        },
+                    )),
+                }))),
+                ..Default::default()
+            };
+            outputs = Some(core::LiteralMap {
+                literals: [("results".to_string(), sd)].into(),
+            });
+        }
+        Ok(admin::Resource {
+            phase: phase as i32,
+            message: state,
+            outputs,
+            log_links: vec![link],
+            ..Default::default()
+        })
+    }
+
+    async fn cancel_job(&self, meta: &[u8]) -> Result<(), Status> {
+        let m: Meta = serde_json::from_slice(meta).map_err(|e| {
+            Status::invalid_argument(format!("resource_meta is not BigQuery job metadata: {e}"))
+        })?;
+        let mut url = format!(
+            "{}/bigquery/v2/projects/{}/jobs/{}/cancel",
+            endpoint(),
+            m.project,
+            m.job_id
+        );
+        if let Some(l) = &m.location {
+            url.push_str(&format!("?location={l}"));
+        }
+        self.send(self.http.post(url), "jobs.cancel")
+            .await
+            .map(|_| ())
+    }
+}
+
+impl AsyncAgent for BigQuery {
+    fn create<'a>(&'a self, req: &'a admin::CreateTaskRequest) -> BoxFuture<'a, Vec<u8>> {
+        Box::pin(self.create_job(req))
+    }
+
+    fn get<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, admin::Resource> {
+        Box::pin(self.get_job(resource_meta))
+    }
+
+    fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()> {
+        Box::pin(self.cancel_job(resource_meta))
+    }
+}
