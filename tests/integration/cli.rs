@@ -49,3 +49,57 @@ fn committed_completions_are_fresh() {
         );
     }
 }
+
+#[test]
+fn an_input_named_like_an_option_is_reached_with_input_and_marked_in_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.json");
+    std::fs::write(
+        &t,
+        r#"{"type": "x", "interface": {"inputs": {"variables": {
+            "timeout": {"type": {"simple": "INTEGER"}},
+            "config": {"type": {"simple": "STRING"}},
+            "dry_run": {"type": {"simple": "BOOLEAN"}}}}}}"#,
+    )
+    .unwrap();
+    let help = agentctl()
+        .arg("run")
+        .arg(&t)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = stdout_of(&help);
+    assert!(
+        help.contains("Task inputs that share a name with an agentctl option"),
+        "{help}"
+    );
+    assert!(
+        help.contains("timeout (integer): pass it as --input timeout=VALUE"),
+        "{help}"
+    );
+    assert!(
+        help.contains("config (string): pass it as --input config=VALUE"),
+        "{help}"
+    );
+    // agentctl's --timeout keeps its meaning; the input is reached with --input
+    let out = agentctl()
+        .arg("inputs")
+        .arg(&t)
+        .args(["--input", "timeout=5", "--input", "config=c", "--dry_run"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["literals"]["timeout"]["scalar"]["primitive"]["integer"],
+        "5"
+    );
+    assert_eq!(
+        v["literals"]["dry_run"]["scalar"]["primitive"]["boolean"],
+        true
+    );
+}

@@ -151,3 +151,45 @@ fn inputs_file_values_and_flags_override_it() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["literals"]["x"]["scalar"]["primitive"]["integer"], "5");
 }
+
+/// Where `pyflyte run` rejects a value, agentctl rejects it too (exit 2, nothing sent) — except
+/// two documented choices where agentctl is more lenient (README, "Choices where the sources
+/// disagree"): JSON integers for floats in a map, and RFC 3339 datetimes with an offset.
+#[test]
+fn values_pyflyte_rejects_are_rejected() {
+    const MORE_LENIENT: &[&str] = &["map_float_given_ints", "datetime_offset_no_space"];
+    let cases: Vec<serde_json::Value> =
+        serde_json::from_slice(&read(&pyfixture("inputs_error_cases.json"))).unwrap();
+    assert!(cases.len() >= 10);
+    let mut wrong = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let args: Vec<&str> = case["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let cwd = pyfixtures().join(case["cwd"].as_str().unwrap_or("."));
+        let out = agentctl()
+            .current_dir(&cwd)
+            .arg("inputs")
+            .arg(pyfixture(case["template"].as_str().unwrap()))
+            .args(&args)
+            .output()
+            .unwrap();
+        let expected = if MORE_LENIENT.contains(&name) {
+            Some(0)
+        } else {
+            Some(2)
+        };
+        if out.status.code() != expected {
+            wrong.push(format!(
+                "{name}: exit {:?}, expected {expected:?}: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
