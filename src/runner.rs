@@ -205,7 +205,7 @@ pub struct Task<'a> {
 /// poll interval: a job done in 200 ms is seen within 100 ms, a quick job costs one short wait
 /// rather than pyflyte's fixed second, and an agent gets about a dozen calls in the first
 /// second, then one per interval.
-const FIRST_POLL: Duration = Duration::from_millis(10);
+const FIRST_POLL: Duration = Duration::from_millis(5);
 
 /// The wait before the next GetTask after a non-terminal answer.
 pub fn next_poll_wait(prev: Duration, cap: Duration) -> Duration {

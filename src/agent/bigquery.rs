@@ -23,16 +23,18 @@ const SCOPES: &[&str] = &["https://www.googleapis.com/auth/bigquery"];
 const DEFAULT_ENDPOINT: &str = "https://bigquery.googleapis.com";
 
 pub struct BigQuery {
-    http: reqwest::Client,
+    // built on first use, like the webhook's: other task types should not pay for TLS roots
+    http: std::sync::OnceLock<reqwest::Client>,
     auth: OnceCell<Arc<dyn gcp_auth::TokenProvider>>,
 }
 
 impl BigQuery {
     pub fn new() -> Self {
-        BigQuery {
-            http: reqwest::Client::new(),
-            auth: OnceCell::new(),
-        }
+        BigQuery { http: std::sync::OnceLock::new(), auth: OnceCell::new() }
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        self.http.get_or_init(reqwest::Client::new)
     }
 }
 
@@ -214,7 +216,7 @@ impl BigQuery {
         let body = json!({"jobReference": job_ref, "configuration": {"query": query}});
         let url = format!("{}/bigquery/v2/projects/{project}/jobs", endpoint());
         let job = self
-            .send(self.http.post(url).json(&body), "jobs.insert")
+            .send(self.http().post(url).json(&body), "jobs.insert")
             .await?;
         let job_id = job["jobReference"]["jobId"]
             .as_str()
@@ -245,7 +247,7 @@ impl BigQuery {
         if let Some(l) = &m.location {
             url.push_str(&format!("?location={l}"));
         }
-        let job = self.send(self.http.get(url), "jobs.get").await?;
+        let job = self.send(self.http().get(url), "jobs.get").await?;
         let link = core::TaskLog {
             name: "BigQuery Console".into(),
             uri: format!(
@@ -322,7 +324,7 @@ impl BigQuery {
         if let Some(l) = &m.location {
             url.push_str(&format!("?location={l}"));
         }
-        self.send(self.http.post(url), "jobs.cancel")
+        self.send(self.http().post(url), "jobs.cancel")
             .await
             .map(|_| ())
     }

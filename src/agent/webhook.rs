@@ -12,14 +12,18 @@ use crate::literal;
 use crate::pb::{admin, core};
 
 pub struct Webhook {
-    client: reqwest::Client,
+    // built on first use: loading the system's CA roots costs milliseconds and memory that a
+    // run of any other task type should not pay
+    client: std::sync::OnceLock<reqwest::Client>,
 }
 
 impl Webhook {
     pub fn new() -> Self {
-        Webhook {
-            client: reqwest::Client::new(),
-        }
+        Webhook { client: std::sync::OnceLock::new() }
+    }
+
+    fn client(&self) -> &reqwest::Client {
+        self.client.get_or_init(reqwest::Client::new)
     }
 }
 
@@ -135,9 +139,9 @@ impl Webhook {
                 .flatten()
                 .map(|(k, v)| (k.clone(), python_str(v)))
                 .collect();
-            self.client.get(&url).query(&params)
+            self.client().get(&url).query(&params)
         } else {
-            self.client.post(&url).json(&data)
+            self.client().post(&url).json(&data)
         };
         for (k, v) in spec
             .get("headers")
