@@ -70,9 +70,9 @@ fn parse() -> Result<Opts, String> {
         server_pid: None,
         path: None,
     };
-    fn num<T: std::str::FromStr>(flag: &str, v: Option<String>, lo: T, hi: T) -> Result<T, String>
+    fn num<T>(flag: &str, v: Option<String>, lo: T, hi: T) -> Result<T, String>
     where
-        T: PartialOrd + std::fmt::Display,
+        T: std::str::FromStr + PartialOrd + std::fmt::Display,
     {
         let v = v.ok_or_else(|| format!("{flag} needs a value"))?;
         let n: T = v
@@ -230,7 +230,10 @@ fn sensor_template() -> TaskTemplate {
     };
     let custom = prost_types::Struct {
         fields: [
-            ("sensor_module".to_string(), s("flytekit.sensor.file_sensor")),
+            (
+                "sensor_module".to_string(),
+                s("flytekit.sensor.file_sensor"),
+            ),
             ("sensor_name".to_string(), s("FileSensor")),
             ("sensor_config".to_string(), null()),
             ("inputs".to_string(), null()),
@@ -285,7 +288,11 @@ fn main() {
         .build()
         .expect("tokio runtime");
     match rt.block_on(run(o)) {
-        Ok(line) => println!("{line}"),
+        Ok(line) => {
+            use std::io::Write;
+            // a closed stdout (a reader that went away) is not worth a panic
+            let _ = writeln!(std::io::stdout(), "{line}");
+        }
         Err(e) => {
             eprintln!("loadgen: {e}");
             std::process::exit(1);
@@ -523,7 +530,19 @@ mod tests {
 
     #[test]
     fn buckets_are_tight() {
-        for v in [0u64, 1, 127, 128, 129, 255, 256, 1000, 123_456, 9_999_999, u64::MAX / 3] {
+        for v in [
+            0u64,
+            1,
+            127,
+            128,
+            129,
+            255,
+            256,
+            1000,
+            123_456,
+            9_999_999,
+            u64::MAX / 3,
+        ] {
             let i = Hist::index(v);
             let mid = Hist::value(i);
             let err = (mid as f64 - v as f64).abs() / (v.max(1) as f64);

@@ -30,7 +30,10 @@ pub struct BigQuery {
 
 impl BigQuery {
     pub fn new() -> Self {
-        BigQuery { http: std::sync::OnceLock::new(), auth: OnceCell::new() }
+        BigQuery {
+            http: std::sync::OnceLock::new(),
+            auth: OnceCell::new(),
+        }
     }
 
     fn http(&self) -> &reqwest::Client {

@@ -196,7 +196,12 @@ pub async fn serve(
         .add_service(v1)
         .add_service(v1alpha)
         .serve_with_incoming_shutdown(
-            tokio_stream::wrappers::TcpListenerStream::new(listener),
+            // small gRPC frames must not wait for Nagle and delayed ACKs (a 40 ms tail otherwise)
+            tokio_stream::wrappers::TcpListenerStream::new(listener).map(|s| {
+                s.inspect(|s| {
+                    let _ = s.set_nodelay(true);
+                })
+            }),
             shutdown,
         )
         .await

@@ -19,7 +19,9 @@ pub struct Webhook {
 
 impl Webhook {
     pub fn new() -> Self {
-        Webhook { client: std::sync::OnceLock::new() }
+        Webhook {
+            client: std::sync::OnceLock::new(),
+        }
     }
 
     fn client(&self) -> &reqwest::Client {
