@@ -1,6 +1,7 @@
 //! agentctl runs Flyte agent tasks on a laptop, in a script or in CI the way Flyte's propeller
-//! runs them in a cluster: it loads a task template and its inputs, reaches an agent service
-//! over gRPC, drives create → get (polling) → delete, and prints the outputs.
+//! runs them in a cluster: it loads a task template and its inputs, runs the agent in-process
+//! or reaches an agent service over gRPC, drives create → get (polling) → delete, and prints
+//! the outputs. It also serves its built-in agents over gRPC (`agentctl serve`).
 //!
 //! # Layout
 //!
@@ -12,8 +13,9 @@
 //!   `LiteralMap`.
 //! - [`literal`]: literal types and values — parsing strings and JSON the way `pyflyte run`
 //!   does, readable type names, literals back to plain JSON.
-//! - [`agent`]: the one [`agent::Agent`] trait every agent is driven through, and its gRPC
-//!   implementation in `agent::grpc`.
+//! - [`agent`]: the one [`agent::Agent`] trait every agent is driven through: `agent::grpc`
+//!   (a remote agent service), `agent::local` (the in-process registry and the contract built-in
+//!   agents implement: sensor, webhook, BigQuery) and `agent::server` (`agentctl serve`).
 //! - [`config`]: propeller's configmap (`plugins.agent-service`/`connector-service`).
 //! - [`route`]: which deployment serves a task, decided as propeller decides it.
 //! - [`runner`]: the one loop — routing, create, polling, phase mapping, retries, timeouts,
