@@ -138,13 +138,6 @@ impl Interrupts {
         Interrupts(rx)
     }
 
-    /// Never fires: for tests and library callers that handle signals themselves.
-    pub fn never() -> Self {
-        let (tx, rx) = watch::channel(0u32);
-        std::mem::forget(tx);
-        Interrupts(rx)
-    }
-
     fn count(&self) -> u32 {
         *self.0.borrow()
     }

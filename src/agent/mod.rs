@@ -5,6 +5,7 @@
 mod bigquery;
 pub mod grpc;
 pub mod local;
+pub mod secrets;
 mod sensor;
 pub mod server;
 mod webhook;
