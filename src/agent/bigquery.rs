@@ -117,6 +117,24 @@ fn parameter(name: &str, lit: &core::Literal) -> Result<Value, Status> {
     }
 }
 
+/// The job named by `resource_meta`, and its REST URL (`suffix` such as `/cancel`, then the
+/// `location` query BigQuery wants for jobs outside the US and EU multi-regions).
+fn job_url(meta: &[u8], suffix: &str) -> Result<(Meta, String), Status> {
+    let m: Meta = serde_json::from_slice(meta).map_err(|e| {
+        Status::invalid_argument(format!("resource_meta is not BigQuery job metadata: {e}"))
+    })?;
+    let mut url = format!(
+        "{}/bigquery/v2/projects/{}/jobs/{}{suffix}",
+        endpoint(),
+        m.project,
+        m.job_id
+    );
+    if let Some(l) = &m.location {
+        url.push_str(&format!("?location={l}"));
+    }
+    Ok((m, url))
+}
+
 fn phase_of(state: &str) -> Result<Phase, Status> {
     // flytekit's convert_to_flyte_phase
     match state.to_ascii_lowercase().as_str() {
@@ -238,18 +256,7 @@ impl BigQuery {
     }
 
     async fn get_job(&self, meta: &[u8]) -> Result<admin::Resource, Status> {
-        let m: Meta = serde_json::from_slice(meta).map_err(|e| {
-            Status::invalid_argument(format!("resource_meta is not BigQuery job metadata: {e}"))
-        })?;
-        let mut url = format!(
-            "{}/bigquery/v2/projects/{}/jobs/{}",
-            endpoint(),
-            m.project,
-            m.job_id
-        );
-        if let Some(l) = &m.location {
-            url.push_str(&format!("?location={l}"));
-        }
+        let (m, url) = job_url(meta, "")?;
         let job = self.send(self.http().get(url), "jobs.get").await?;
         let link = core::TaskLog {
             name: "BigQuery Console".into(),
@@ -315,18 +322,7 @@ impl BigQuery {
     }
 
     async fn cancel_job(&self, meta: &[u8]) -> Result<(), Status> {
-        let m: Meta = serde_json::from_slice(meta).map_err(|e| {
-            Status::invalid_argument(format!("resource_meta is not BigQuery job metadata: {e}"))
-        })?;
-        let mut url = format!(
-            "{}/bigquery/v2/projects/{}/jobs/{}/cancel",
-            endpoint(),
-            m.project,
-            m.job_id
-        );
-        if let Some(l) = &m.location {
-            url.push_str(&format!("?location={l}"));
-        }
+        let (_, url) = job_url(meta, "/cancel")?;
         self.send(self.http().post(url), "jobs.cancel")
             .await
             .map(|_| ())
