@@ -787,7 +787,7 @@ pub fn decode_msgpack(bytes: &[u8]) -> Option<serde_json::Value> {
         .map(|v| msgpack_to_json(&v))
 }
 
-pub fn json_to_struct(v: &serde_json::Value) -> prost_types::Struct {
+fn json_to_struct(v: &serde_json::Value) -> prost_types::Struct {
     match json_to_proto_value(v).kind {
         Some(prost_types::value::Kind::StructValue(s)) => s,
         _ => prost_types::Struct::default(),

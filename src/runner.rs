@@ -218,7 +218,8 @@ pub fn next_failure_wait(prev: Duration, cap: Duration) -> Duration {
 /// How one attempt ended.
 enum Attempt {
     Done(Result<(), Error>),
-    Retry(String),
+    /// A failure that consumes a retry; its variant is the exit code if none is left.
+    Retry(Error),
 }
 
 pub async fn run<A: Agent>(
@@ -314,7 +315,7 @@ pub async fn run<A: Agent>(
             Attempt::Retry(why) if attempt < retries => {
                 progress.note(&format!("attempt {} failed: {why}", attempt + 1))
             }
-            Attempt::Retry(why) => break Err(why_to_error(&why, &report, retries)),
+            Attempt::Retry(why) => break Err(after_attempts(why, &report, retries)),
         }
     };
     report.duration = started.elapsed();
@@ -322,22 +323,18 @@ pub async fn run<A: Agent>(
     (report, result)
 }
 
-fn why_to_error(why: &str, report: &Report, retries: u32) -> Error {
-    let tries = if retries == 0 {
-        String::new()
-    } else {
-        format!(" (after {} attempts)", report.attempts)
-    };
-    // an RPC that kept failing is exit 3; a task that kept failing is exit 1
-    if why.starts_with("rpc:") {
-        Error::Rpc(format!("{}{tries}", why.trim_start_matches("rpc:").trim()))
-    } else if why.starts_with("timeout:") {
-        Error::Timeout(format!(
-            "{}{tries}",
-            why.trim_start_matches("timeout:").trim()
-        ))
-    } else {
-        Error::TaskFailed(format!("{why}{tries}"))
+/// The last attempt's failure, saying how many attempts there were. An RPC that kept failing
+/// stays exit 3, a timeout 124, a task that kept failing 1.
+fn after_attempts(e: Error, report: &Report, retries: u32) -> Error {
+    if retries == 0 {
+        return e;
+    }
+    let tries = format!(" (after {} attempts)", report.attempts);
+    match e {
+        Error::Rpc(m) => Error::Rpc(m + &tries),
+        Error::Timeout(m) => Error::Timeout(m + &tries),
+        Error::TaskFailed(m) => Error::TaskFailed(m + &tries),
+        other => other,
     }
 }
 
@@ -372,10 +369,11 @@ async fn sync_attempt<A: Agent>(
         _ = sleep_opt(run_deadline) => return Attempt::Done(Err(Error::Timeout("timed out waiting for the sync agent (--timeout)".into()))),
     };
     match r {
-        Err(s) => Attempt::Retry(format!(
-            "rpc: {}",
-            status_text(&agent.location(), "ExecuteTaskSync", &s)
-        )),
+        Err(s) => Attempt::Retry(Error::Rpc(status_text(
+            &agent.location(),
+            "ExecuteTaskSync",
+            &s,
+        ))),
         Ok(resource) => finish(template, resource, opts, report),
     }
 }
@@ -429,9 +427,7 @@ async fn async_attempt<A: Agent>(
         Err(s) => {
             return match abort {
                 Some(e) => Attempt::Done(Err(e)),
-                None => {
-                    Attempt::Retry(format!("rpc: {}", status_text(&location, "CreateTask", &s)))
-                }
+                None => Attempt::Retry(Error::Rpc(status_text(&location, "CreateTask", &s))),
             };
         }
     };
@@ -466,8 +462,8 @@ async fn async_attempt<A: Agent>(
             _ = sleep_opt(attempt_deadline) => {
                 let limit = attempt_timeout.map(humantime_short).unwrap_or_default();
                 let msg = format!("the attempt timed out after {limit} (the template's metadata.timeout)");
-                return match delete_on_abort(agent, &job, Error::Timeout(msg.clone()), progress, interrupts).await {
-                    Error::Timeout(_) => Attempt::Retry(format!("timeout: {msg}")),
+                return match delete_on_abort(agent, &job, Error::Timeout(msg), progress, interrupts).await {
+                    e @ Error::Timeout(_) => Attempt::Retry(e),
                     other => Attempt::Done(Err(other)),
                 };
             }
@@ -521,14 +517,16 @@ fn finish(
                 report.outputs = o;
                 Attempt::Done(Ok(()))
             }
-            Err(OutputError::Missing(m)) => Attempt::Retry(m),
+            Err(OutputError::Missing(m)) => Attempt::Retry(Error::TaskFailed(m)),
             Err(OutputError::Fatal(e)) => Attempt::Done(Err(e)),
         },
         State::Failed => Attempt::Done(Err(Error::TaskFailed(failure_text(
             phase,
             &resource.message,
         )))),
-        State::Retryable => Attempt::Retry(failure_text(phase, &resource.message)),
+        State::Retryable => {
+            Attempt::Retry(Error::TaskFailed(failure_text(phase, &resource.message)))
+        }
         State::Pending => Attempt::Done(Err(Error::TaskFailed(format!(
             "the sync agent answered a non-terminal phase {phase}; there is nothing to poll"
         )))),

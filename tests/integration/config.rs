@@ -10,7 +10,7 @@ use agentctl::agent::grpc::{ConnectOptions, GrpcAgent, Target};
 
 use crate::faults::{Behaviour, Fake, Served};
 use crate::serve::Serve;
-use crate::util::{FlytekitServer, agentctl, pyfixture, stderr_of};
+use crate::util::{FlytekitServer, agentctl, assert_failed, pyfixture, stderr_of};
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let p = dir.path().join(name);
@@ -259,49 +259,33 @@ fn config_problems_are_one_clear_message() {
             .output()
             .unwrap()
     };
-    let out = run("/nonexistent/propeller.yaml");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("--config /nonexistent/propeller.yaml"),
-        "{}",
-        stderr_of(&out)
+    assert_failed(
+        &run("/nonexistent/propeller.yaml"),
+        2,
+        &["--config /nonexistent/propeller.yaml"],
     );
     let bad = write(
         &dir,
         "bad.yaml",
         "plugins:\n  agent-service:\n    defaultAgent: [\n",
     );
-    let out = run(&bad);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("malformed YAML"),
-        "{}",
-        stderr_of(&out)
-    );
+    assert_failed(&run(&bad), 2, &["malformed YAML"]);
     let wrong = write(
         &dir,
         "wrong.yaml",
         "plugins:\n  agent-service:\n    defaultAgent:\n      endpoint: 127.0.0.1:1\n      insecure: maybe\n",
     );
-    let out = run(&wrong);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("plugins.agent-service.defaultAgent.insecure, line 5, column 7"),
-        "{}",
-        stderr_of(&out)
+    assert_failed(
+        &run(&wrong),
+        2,
+        &["plugins.agent-service.defaultAgent.insecure, line 5, column 7"],
     );
     let k8s = write(
         &dir,
         "k8s.yaml",
         "plugins:\n  agent-service:\n    defaultAgent:\n      endpoint: k8s://flyteagent.flyte:8000\n",
     );
-    let out = run(&k8s);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("port-forward"),
-        "{}",
-        stderr_of(&out)
-    );
+    assert_failed(&run(&k8s), 2, &["port-forward"]);
 }
 
 #[test]

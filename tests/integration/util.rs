@@ -273,3 +273,13 @@ impl HttpServer {
         HttpServer { base, seen }
     }
 }
+
+/// Asserts a run's exit code and that its stderr holds each of `needles`.
+#[track_caller]
+pub fn assert_failed(out: &std::process::Output, code: i32, needles: &[&str]) {
+    let err = stderr_of(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks {n:?}:\n{err}");
+    }
+}
