@@ -3,15 +3,19 @@
 //! parameters (typed as flytekit's agent types them), `jobs.get` to poll, `jobs.cancel` on
 //! delete, and the destination table as the `results` structured dataset (`bq://p:d.t`).
 //!
-//! Credentials are Application Default Credentials through `gcp_auth`: a service-account file
-//! named by `GOOGLE_APPLICATION_CREDENTIALS` (whose own `token_uri` is used), else gcloud's
-//! application-default credentials, the metadata server or the gcloud CLI. The API endpoint can
-//! be pointed elsewhere with `AGENTCTL_BIGQUERY_ENDPOINT` (tests point it at a local fake).
+//! Credentials are Application Default Credentials through Google's own `google-cloud-auth`,
+//! found as every Google client library finds them: the file `GOOGLE_APPLICATION_CREDENTIALS`
+//! names (service-account keys sign their own tokens; authorized-user files, which `gcloud auth
+//! application-default login` writes, are refreshed at their `token_uri`), else gcloud's
+//! well-known file, else the metadata server. Whatever headers the credentials carry (the
+//! bearer token, and `x-goog-user-project` for a quota project) go on every request. The API
+//! endpoint can be pointed elsewhere with `AGENTCTL_BIGQUERY_ENDPOINT` (tests point it at a
+//! local fake).
 
-use std::sync::Arc;
+use std::sync::OnceLock;
 
+use google_cloud_auth::credentials::{self, CacheableResource, Credentials};
 use serde_json::{Value, json};
-use tokio::sync::OnceCell;
 use tonic::Status;
 
 use super::local::{AsyncAgent, BoxFuture};
@@ -22,29 +26,10 @@ use crate::pb::{admin, core};
 const SCOPES: &[&str] = &["https://www.googleapis.com/auth/bigquery"];
 const DEFAULT_ENDPOINT: &str = "https://bigquery.googleapis.com";
 
+#[derive(Default)]
 pub struct BigQuery {
-    // built on first use, like the webhook's: other task types should not pay for TLS roots
-    http: std::sync::OnceLock<reqwest::Client>,
-    auth: OnceCell<Arc<dyn gcp_auth::TokenProvider>>,
-}
-
-impl BigQuery {
-    pub fn new() -> Self {
-        BigQuery {
-            http: std::sync::OnceLock::new(),
-            auth: OnceCell::new(),
-        }
-    }
-
-    fn http(&self) -> &reqwest::Client {
-        self.http.get_or_init(reqwest::Client::new)
-    }
-}
-
-impl Default for BigQuery {
-    fn default() -> Self {
-        Self::new()
-    }
+    // found on first use, so that a run of any other task type never reads credentials
+    credentials: OnceLock<Credentials>,
 }
 
 fn endpoint() -> String {
@@ -152,32 +137,54 @@ fn phase_of(state: &str) -> Result<Phase, Status> {
 }
 
 impl BigQuery {
-    async fn token(&self) -> Result<String, Status> {
-        let provider = self
-            .auth
-            .get_or_try_init(|| async {
-                match std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS") {
-                    Some(path) => gcp_auth::CustomServiceAccount::from_file(&path)
-                        .map(|p| Arc::new(p) as Arc<dyn gcp_auth::TokenProvider>)
-                        .map_err(|e| Status::unauthenticated(format!("GOOGLE_APPLICATION_CREDENTIALS {}: {e}", path.to_string_lossy()))),
-                    None => gcp_auth::provider().await.map_err(|e| {
-                        Status::unauthenticated(format!("no Google credentials: set GOOGLE_APPLICATION_CREDENTIALS (in the environment or .env) to a service-account key file ({e})"))
-                    }),
-                }
-            })
-            .await?;
-        let token = provider.token(SCOPES).await.map_err(|e| {
-            Status::unauthenticated(format!("getting a Google access token failed: {e}"))
-        })?;
-        Ok(token.as_str().to_string())
+    fn credentials(&self) -> Result<&Credentials, Status> {
+        if let Some(c) = self.credentials.get() {
+            return Ok(c);
+        }
+        super::http::install_crypto_provider();
+        let found = credentials::Builder::default()
+            .with_scopes(SCOPES.iter().copied())
+            .build()
+            .map_err(|e| {
+                Status::unauthenticated(format!(
+                    "no usable Google credentials: {} (set GOOGLE_APPLICATION_CREDENTIALS, in \
+                     the environment or .env, to a service-account key or the file `gcloud auth \
+                     application-default login` writes)",
+                    super::http::describe(&e)
+                ))
+            })?;
+        Ok(self.credentials.get_or_init(|| found))
+    }
+
+    /// The headers the credentials put on a request: the bearer token, and the quota project
+    /// when the credentials name one.
+    async fn auth_headers(&self) -> Result<http::HeaderMap, Status> {
+        match self
+            .credentials()?
+            .headers(http::Extensions::new())
+            .await
+            .map_err(|e| {
+                Status::unauthenticated(format!(
+                    "getting a Google access token failed: {}",
+                    super::http::describe(&e)
+                ))
+            })? {
+            CacheableResource::New { data, .. } => Ok(data),
+            // only answered to a caller that passed the tag of headers it already holds
+            CacheableResource::NotModified => Err(Status::internal(
+                "google-cloud-auth answered NotModified to a request without an entity tag",
+            )),
+        }
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, what: &str) -> Result<Value, Status> {
         let resp = req
-            .bearer_auth(self.token().await?)
+            .headers(self.auth_headers().await?)
             .send()
             .await
-            .map_err(|e| Status::unavailable(format!("BigQuery {what}: {e}")))?;
+            .map_err(|e| {
+                Status::unavailable(format!("BigQuery {what}: {}", super::http::describe(&e)))
+            })?;
         let status = resp.status();
         let body: Value = resp.json().await.unwrap_or(Value::Null);
         if !status.is_success() {
@@ -237,7 +244,7 @@ impl BigQuery {
         let body = json!({"jobReference": job_ref, "configuration": {"query": query}});
         let url = format!("{}/bigquery/v2/projects/{project}/jobs", endpoint());
         let job = self
-            .send(self.http().post(url).json(&body), "jobs.insert")
+            .send(super::http::client().post(url).json(&body), "jobs.insert")
             .await?;
         let job_id = job["jobReference"]["jobId"]
             .as_str()
@@ -257,7 +264,9 @@ impl BigQuery {
 
     async fn get_job(&self, meta: &[u8]) -> Result<admin::Resource, Status> {
         let (m, url) = job_url(meta, "")?;
-        let job = self.send(self.http().get(url), "jobs.get").await?;
+        let job = self
+            .send(super::http::client().get(url), "jobs.get")
+            .await?;
         let link = core::TaskLog {
             name: "BigQuery Console".into(),
             uri: format!(
@@ -323,7 +332,7 @@ impl BigQuery {
 
     async fn cancel_job(&self, meta: &[u8]) -> Result<(), Status> {
         let (_, url) = job_url(meta, "/cancel")?;
-        self.send(self.http().post(url), "jobs.cancel")
+        self.send(super::http::client().post(url), "jobs.cancel")
             .await
             .map(|_| ())
     }

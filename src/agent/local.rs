@@ -68,7 +68,7 @@ impl Registry {
                         name: "bigquery_query_job_task".into(),
                         version: 0,
                     },
-                    implementation: Implementation::Async(Arc::new(bigquery::BigQuery::new())),
+                    implementation: Implementation::Async(Arc::new(bigquery::BigQuery::default())),
                 },
                 Registered {
                     name: "Webhook Connector",
@@ -76,7 +76,7 @@ impl Registry {
                         name: "webhook".into(),
                         version: 0,
                     },
-                    implementation: Implementation::Sync(Arc::new(webhook::Webhook::new())),
+                    implementation: Implementation::Sync(Arc::new(webhook::Webhook)),
                 },
             ],
         }

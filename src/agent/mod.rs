@@ -4,6 +4,7 @@
 
 mod bigquery;
 pub mod grpc;
+mod http;
 pub mod local;
 pub mod secrets;
 mod sensor;

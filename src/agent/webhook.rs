@@ -11,29 +11,8 @@ use super::local::{BoxFuture, SyncAgent};
 use crate::literal;
 use crate::pb::{admin, core};
 
-pub struct Webhook {
-    // built on first use: loading the system's CA roots costs milliseconds and memory that a
-    // run of any other task type should not pay
-    client: std::sync::OnceLock<reqwest::Client>,
-}
-
-impl Webhook {
-    pub fn new() -> Self {
-        Webhook {
-            client: std::sync::OnceLock::new(),
-        }
-    }
-
-    fn client(&self) -> &reqwest::Client {
-        self.client.get_or_init(reqwest::Client::new)
-    }
-}
-
-impl Default for Webhook {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+#[derive(Default)]
+pub struct Webhook;
 
 /// A value as Python's `str()` writes it, which is what flytekit's `format_dict` substitutes.
 fn python_str(v: &Value) -> String {
@@ -141,9 +120,9 @@ impl Webhook {
                 .flatten()
                 .map(|(k, v)| (k.clone(), python_str(v)))
                 .collect();
-            self.client().get(&url).query(&params)
+            super::http::client().get(&url).query(&params)
         } else {
-            self.client().post(&url).json(&data)
+            super::http::client().post(&url).json(&data)
         };
         for (k, v) in spec
             .get("headers")
@@ -157,7 +136,7 @@ impl Webhook {
             .timeout(Duration::from_secs_f64(timeout.max(0.001)))
             .send()
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| super::http::describe(&e))?;
         let status = resp.status().as_u16();
         let text = resp.text().await.map_err(|e| e.to_string())?;
         if status != 200 {
