@@ -104,33 +104,45 @@ pub fn handle_json(location: Option<&str>, job: &Job) -> serde_json::Value {
     })
 }
 
+#[cfg(unix)]
+async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) {
+    match s {
+        Some(s) => {
+            s.recv().await;
+        }
+        // the handler could not be installed: this signal keeps its default action
+        None => std::future::pending::<()>().await,
+    }
+}
+
 /// Interrupts (Ctrl-C, SIGTERM) as a counter the loop can wait on.
 #[derive(Clone)]
 pub struct Interrupts(watch::Receiver<u32>);
 
 impl Interrupts {
-    /// Listens for SIGINT and SIGTERM for the life of the process.
+    /// Listens for SIGINT and SIGTERM for the life of the process. The handlers are in place
+    /// when this returns (not when the task below first runs): a signal that arrives after,
+    /// however soon, is counted instead of killing the process before it can clean up.
     pub fn listen() -> Self {
         let (tx, rx) = watch::channel(0u32);
+        #[cfg(unix)]
+        let mut signals = {
+            use tokio::signal::unix::{SignalKind, signal};
+            (
+                signal(SignalKind::interrupt()).ok(),
+                signal(SignalKind::terminate()).ok(),
+            )
+        };
         tokio::spawn(async move {
-            #[cfg(unix)]
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
             loop {
                 #[cfg(unix)]
-                let terminated = async {
-                    match term.as_mut() {
-                        Some(t) => {
-                            t.recv().await;
-                        }
-                        None => std::future::pending::<()>().await,
-                    }
-                };
-                #[cfg(not(unix))]
-                let terminated = std::future::pending::<()>();
                 tokio::select! {
-                    r = tokio::signal::ctrl_c() => { if r.is_err() { std::future::pending::<()>().await; } }
-                    _ = terminated => {}
+                    _ = next_signal(&mut signals.0) => {}
+                    _ = next_signal(&mut signals.1) => {}
+                }
+                #[cfg(not(unix))]
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
                 }
                 tx.send_modify(|n| *n += 1);
             }

@@ -813,10 +813,9 @@ fn serve(a: args::ServeArgs) -> Result<u8> {
         .build()
         .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(async move {
-        let shutdown = async {
-            let interrupts = Interrupts::listen();
-            interrupts.after(0).await;
-        };
+        // listening before the port is announced: a SIGTERM right after it is a clean stop
+        let interrupts = Interrupts::listen();
+        let shutdown = async move { interrupts.after(0).await };
         let announce = |addr: std::net::SocketAddr| {
             let _ = out(&format!("listening on {addr}\n"));
         };
