@@ -47,39 +47,39 @@ struct Meta {
     location: Option<String>,
 }
 
-/// A query parameter for one input, typed as flytekit's agent types it (INT64, FLOAT64,
-/// STRING, BOOL, DATETIME, BYTES, ARRAY).
+/// A query parameter for one input, as flytekit's agent makes it through Google's Python
+/// client: typed INT64, FLOAT64, STRING, BOOL, DATETIME or BYTES, with the value written as
+/// that client writes it (FLOAT64 a JSON number, DATETIME the UTC wall-clock time with
+/// microseconds). Lists become ARRAY parameters, which flytekit's agent cannot make.
 fn parameter(name: &str, lit: &core::Literal) -> Result<Value, Status> {
     use core::{literal, primitive, scalar};
-    let scalar_param = |ty: &str, value: String| json!({"name": name, "parameterType": {"type": ty}, "parameterValue": {"value": value}});
+    let typed = |ty: &str, value: Value| json!({"name": name, "parameterType": {"type": ty}, "parameterValue": {"value": value}});
+    let unsupported = |what: &str| {
+        Status::invalid_argument(format!(
+            "input {name}: BigQuery has no query parameter type for {what}"
+        ))
+    };
     match &lit.value {
         Some(literal::Value::Scalar(s)) => match &s.value {
             Some(scalar::Value::Primitive(p)) => Ok(match &p.value {
-                Some(primitive::Value::Integer(i)) => scalar_param("INT64", i.to_string()),
-                Some(primitive::Value::FloatValue(f)) => scalar_param("FLOAT64", f.to_string()),
-                Some(primitive::Value::StringValue(s)) => scalar_param("STRING", s.clone()),
-                Some(primitive::Value::Boolean(b)) => scalar_param("BOOL", b.to_string()),
+                Some(primitive::Value::Integer(i)) => typed("INT64", i.to_string().into()),
+                Some(primitive::Value::FloatValue(f)) => typed("FLOAT64", float_value(*f)),
+                Some(primitive::Value::StringValue(s)) => typed("STRING", s.clone().into()),
+                Some(primitive::Value::Boolean(b)) => typed("BOOL", b.to_string().into()),
                 Some(primitive::Value::Datetime(t)) => {
-                    // DATETIME has no zone: BigQuery wants the UTC wall-clock time
-                    let text = crate::literal::format_timestamp(t);
-                    scalar_param("DATETIME", text.trim_end_matches('Z').to_string())
+                    let utc = chrono::DateTime::from_timestamp(t.seconds, t.nanos.max(0) as u32)
+                        .ok_or_else(|| unsupported("a datetime out of range"))?;
+                    let text = utc.format("%Y-%m-%dT%H:%M:%S%.6f").to_string();
+                    typed("DATETIME", text.into())
                 }
-                _ => {
-                    return Err(Status::invalid_argument(format!(
-                        "input {name}: BigQuery parameters cannot be durations"
-                    )));
-                }
+                _ => return Err(unsupported("durations")),
             }),
             Some(scalar::Value::Binary(b)) => {
                 use base64::Engine as _;
-                Ok(scalar_param(
-                    "BYTES",
-                    base64::engine::general_purpose::STANDARD.encode(&b.value),
-                ))
+                let text = base64::engine::general_purpose::STANDARD.encode(&b.value);
+                Ok(typed("BYTES", text.into()))
             }
-            _ => Err(Status::invalid_argument(format!(
-                "input {name}: no BigQuery parameter type for this literal"
-            ))),
+            _ => Err(unsupported("this literal")),
         },
         Some(literal::Value::Collection(c)) => {
             let items: Vec<Value> = c
@@ -96,27 +96,58 @@ fn parameter(name: &str, lit: &core::Literal) -> Result<Value, Status> {
                 json!({"name": name, "parameterType": {"type": "ARRAY", "arrayType": ty}, "parameterValue": {"arrayValues": values}}),
             )
         }
-        _ => Err(Status::invalid_argument(format!(
-            "input {name}: no BigQuery parameter type for this literal"
-        ))),
+        _ => Err(unsupported("this literal")),
     }
 }
 
-/// The job named by `resource_meta`, and its REST URL (`suffix` such as `/cancel`, then the
-/// `location` query BigQuery wants for jobs outside the US and EU multi-regions).
+/// A FLOAT64 value: a JSON number, or the names BigQuery reads for what JSON cannot hold.
+fn float_value(f: f64) -> Value {
+    match serde_json::Number::from_f64(f) {
+        Some(n) => Value::Number(n),
+        None if f.is_nan() => "NaN".into(),
+        None if f > 0.0 => "Infinity".into(),
+        None => "-Infinity".into(),
+    }
+}
+
+/// A job id as Google's Python client makes one (a random UUID): chosen before the insert, so
+/// the job is known by name even if the insert's answer is lost.
+fn new_job_id() -> Result<String, Status> {
+    use ring::rand::SecureRandom as _;
+    let mut b = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut b)
+        .map_err(|_| Status::internal("no randomness for a BigQuery job id"))?;
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}
+
+/// The job named by `resource_meta`, and its REST URL (`suffix` such as `/cancel`) with the
+/// query Google's Python client sends: `projection=full`, the job's `location` (BigQuery wants
+/// it for jobs outside the US and EU multi-regions) and `prettyPrint=false`.
 fn job_url(meta: &[u8], suffix: &str) -> Result<(Meta, String), Status> {
     let m: Meta = serde_json::from_slice(meta).map_err(|e| {
         Status::invalid_argument(format!("resource_meta is not BigQuery job metadata: {e}"))
     })?;
     let mut url = format!(
-        "{}/bigquery/v2/projects/{}/jobs/{}{suffix}",
+        "{}/bigquery/v2/projects/{}/jobs/{}{suffix}?projection=full",
         endpoint(),
         m.project,
         m.job_id
     );
     if let Some(l) = &m.location {
-        url.push_str(&format!("?location={l}"));
+        url.push_str(&format!("&location={l}"));
     }
+    url.push_str("&prettyPrint=false");
     Ok((m, url))
 }
 
@@ -232,17 +263,28 @@ impl BigQuery {
             .iter()
             .map(|n| parameter(n, &req.inputs.as_ref().unwrap().literals[*n]))
             .collect::<Result<_, _>>()?;
-        let mut query = json!({"query": statement, "useLegacySql": false});
+        // The QueryJobConfig settings flytekit's BigQueryTask writes into custom (a byte cap,
+        // a destination table, labels...) apply to the job; flytekit's own agent drops them.
+        let mut query = json!({"useLegacySql": false});
+        for (k, v) in custom.as_object().into_iter().flatten() {
+            if !["ProjectID", "Location", "Domain"].contains(&k.as_str()) {
+                query[k] = v.clone();
+            }
+        }
+        query["query"] = statement.into();
         if !params.is_empty() {
             query["parameterMode"] = "NAMED".into();
             query["queryParameters"] = params.into();
         }
-        let mut job_ref = json!({"projectId": project});
+        let mut job_ref = json!({"projectId": project, "jobId": new_job_id()?});
         if let Some(l) = &location {
             job_ref["location"] = l.clone().into();
         }
         let body = json!({"jobReference": job_ref, "configuration": {"query": query}});
-        let url = format!("{}/bigquery/v2/projects/{project}/jobs", endpoint());
+        let url = format!(
+            "{}/bigquery/v2/projects/{project}/jobs?prettyPrint=false",
+            endpoint()
+        );
         let job = self
             .send(super::http::client().post(url).json(&body), "jobs.insert")
             .await?;

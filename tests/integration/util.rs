@@ -76,7 +76,8 @@ pub fn stderr_of(out: &std::process::Output) -> String {
 }
 
 /// A real `pyflyte serve connector` (flytekit's own server code) with the connectors of
-/// tests/python/test_connectors.py, bound to 127.0.0.1 on a port the OS picks. Stopped on drop.
+/// tests/python/test_connectors.py and the flytekit plugins the venv has (BigQuery), bound to
+/// 127.0.0.1 on a port the OS picks. Stopped on drop.
 pub struct FlytekitServer {
     child: Child,
     pub addr: String,
@@ -86,11 +87,18 @@ pub struct FlytekitServer {
 impl FlytekitServer {
     #[track_caller]
     pub fn start() -> Self {
+        Self::start_with_env(&[])
+    }
+
+    /// A server whose connectors see these extra environment variables.
+    #[track_caller]
+    pub fn start_with_env(env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let state = tempfile::tempdir().unwrap();
         let mut child = StdCommand::new(python())
             .arg(repo().join("tests/python/launch_server.py"))
             .args(["--modules", "test_connectors", "--exit-on-stdin-eof"])
             .current_dir(repo().join("tests/python"))
+            .envs(env.iter().copied())
             .env("AGENTCTL_TEST_STATE_DIR", state.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -19,6 +19,9 @@ echo (sync)        agentctl_test_echo          i: int, s: str, f: float, b: bool
 slow               agentctl_test_slow          () -> ()   custom {"seconds": 1.0}
 all_types (sync)   agentctl_test_echo          every type pyflyte run supports (below)
                                                -> the same names and types
+bigquery_doge_coin bigquery_query_job_task    version: int -> results: StructuredDataset
+bigquery_types     bigquery_query_job_task    n: int, ratio: float, label: str, flag: bool,
+                                               at: datetime -> results: StructuredDataset
 add_one            python-task (container)     x: int -> o0: int (a normal @task)
 =================  ==========================  ====================================
 """
@@ -237,6 +240,34 @@ notify = WebhookTask(
 )
 
 
+# ----------------------------------------------------------------------------- BigQuery
+# flytekitplugins-bigquery's own task. bigquery_doge_coin is the plugin's documented example
+# (with a QueryJobConfig, which flytekit writes into custom); bigquery_types has one input of
+# each type its connector maps to a query parameter type.
+from flytekitplugins.bigquery import BigQueryConfig, BigQueryTask  # noqa: E402
+from google.cloud import bigquery as _bq  # noqa: E402
+
+bigquery_doge_coin = BigQueryTask(
+    name="bigquery_doge_coin",
+    inputs={"version": int},
+    query_template="SELECT * FROM `bigquery-public-data.crypto_dogecoin.transactions` WHERE version = @version LIMIT 10;",
+    output_structured_dataset_type=StructuredDataset,
+    task_config=BigQueryConfig(
+        ProjectID="flyte-test-340607",
+        Location="US",
+        QueryJobConfig=_bq.QueryJobConfig(maximum_bytes_billed=1000000000, use_legacy_sql=False),
+    ),
+)
+
+bigquery_types = BigQueryTask(
+    name="bigquery_types",
+    inputs={"n": int, "ratio": float, "label": str, "flag": bool, "at": datetime.datetime},
+    query_template="SELECT @n AS n, @ratio AS ratio, @label AS label, @flag AS flag, @at AS at;",
+    output_structured_dataset_type=StructuredDataset,
+    task_config=BigQueryConfig(ProjectID="flyte-test-340607", Location="europe-west1"),
+)
+
+
 CONNECTOR_TASKS: Dict[str, PythonTask] = {
     "wait_for_file": wait_for_file,
     "success": success,
@@ -248,6 +279,8 @@ CONNECTOR_TASKS: Dict[str, PythonTask] = {
     "slow": slow,
     "all_types": all_types,
     "notify": notify,
+    "bigquery_doge_coin": bigquery_doge_coin,
+    "bigquery_types": bigquery_types,
 }
 
 ALL_TASKS: Dict[str, PythonTask] = {**CONNECTOR_TASKS, "add_one": add_one}
