@@ -412,11 +412,14 @@ async fn async_attempt<A: Agent>(
     };
     let category = agent::category(template);
 
-    // Ctrl-C or the run deadline during CreateTask: let the create finish, then delete what it made.
+    // Ctrl-C or the run deadline during CreateTask: let the create finish, then delete what it
+    // made. A second Ctrl-C stops waiting; so does the run deadline's grace running out, so
+    // that --timeout bounds a run even when CreateTask never answers.
     let seen = interrupts.count();
     let create = agent.create(req);
     tokio::pin!(create);
     let mut abort: Option<Error> = None;
+    let mut grace_deadline = None;
     let created = loop {
         tokio::select! {
             r = &mut create => break r,
@@ -430,7 +433,19 @@ async fn async_attempt<A: Agent>(
                 ))));
             }
             _ = sleep_opt(run_deadline), if abort.is_none() => {
+                let grace = create_grace(opts.timeout);
+                progress.note(&format!(
+                    "the run timed out during CreateTask: waiting up to {} for it to return, then deleting the job",
+                    humantime_short(grace)
+                ));
+                grace_deadline = Some(tokio::time::Instant::now() + grace);
                 abort = Some(Error::Timeout("the run timed out (--timeout)".into()));
+            }
+            _ = sleep_opt(grace_deadline), if grace_deadline.is_some() => {
+                return Attempt::Done(Err(Error::Timeout(format!(
+                    "the run timed out (--timeout) and CreateTask had not returned {} later; a job of type {} may exist on {location}",
+                    humantime_short(create_grace(opts.timeout)), category.name
+                ))));
             }
         }
     };
@@ -650,6 +665,15 @@ async fn delete_on_abort<A: Agent>(
         Error::Interrupted(m) => Error::Interrupted(m + &suffix),
         other => other,
     }
+}
+
+/// How long a CreateTask still in flight at the run deadline may take before agentctl stops
+/// waiting for its answer: as long again as the timeout, at most propeller's default
+/// CreateTask deadline (10 s), so a short `--timeout` stays short.
+fn create_grace(timeout: Option<Duration>) -> Duration {
+    timeout
+        .unwrap_or(Duration::MAX)
+        .min(Duration::from_secs(10))
 }
 
 async fn sleep_opt(deadline: Option<tokio::time::Instant>) {

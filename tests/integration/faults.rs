@@ -1,6 +1,6 @@
 //! Faults no real server produces on demand, from an in-test tonic agent on 127.0.0.1: bursts
 //! of UNAVAILABLE, answers slower than the run's timeout, a server restarted mid-poll, an empty
-//! Resource.
+//! Resource, and slow CreateTask/DeleteTask calls to interrupt.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -35,6 +35,11 @@ pub(crate) struct Fake {
     pub deletes: Arc<Mutex<Vec<Vec<u8>>>>,
     /// The `authorization` metadata each CreateTask carried.
     pub authorizations: Arc<Mutex<Vec<String>>>,
+    /// CreateTask calls received (counted on arrival, before `create_delay`).
+    pub creates: Arc<AtomicU32>,
+    /// How long CreateTask and DeleteTask take to answer.
+    pub create_delay: Duration,
+    pub delete_delay: Duration,
 }
 
 impl Fake {
@@ -44,6 +49,9 @@ impl Fake {
             gets: Arc::default(),
             deletes: Arc::default(),
             authorizations: Arc::default(),
+            creates: Arc::default(),
+            create_delay: Duration::ZERO,
+            delete_delay: Duration::ZERO,
         }
     }
 }
@@ -60,6 +68,8 @@ impl AsyncAgentService for Fake {
                 .unwrap()
                 .push(v.to_str().unwrap_or_default().to_string());
         }
+        self.creates.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(self.create_delay).await;
         Ok(Response::new(admin::CreateTaskResponse {
             resource_meta: b"{\"job\": 1}".to_vec(),
         }))
@@ -103,10 +113,12 @@ impl AsyncAgentService for Fake {
         &self,
         req: Request<admin::DeleteTaskRequest>,
     ) -> Result<Response<admin::DeleteTaskResponse>, Status> {
+        // recorded on arrival: a delete that never finishes was still sent
         self.deletes
             .lock()
             .unwrap()
             .push(req.into_inner().resource_meta);
+        tokio::time::sleep(self.delete_delay).await;
         Ok(Response::new(admin::DeleteTaskResponse {}))
     }
 
@@ -349,4 +361,116 @@ fn a_server_restarted_mid_poll_is_polled_again() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(second.fake.gets.load(Ordering::SeqCst) >= 1);
+}
+
+/// `agentctl run forever --endpoint <fake>` in the background, its stderr captured.
+fn spawn_run(fake: &Served, extra: &[&str]) -> std::process::Child {
+    crate::util::std_agentctl()
+        .args(["run", &forever(), "--endpoint", &fake.endpoint()])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (up to 20 s) until `cond` holds; kills `child` and fails if it never does.
+#[track_caller]
+fn wait_for(child: &mut std::process::Child, what: &str, cond: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !cond() {
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("{what} never happened");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn interrupt(child: &std::process::Child) {
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}
+
+#[test]
+fn ctrl_c_during_create_waits_for_the_job_then_deletes_it() {
+    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
+    fake.create_delay = Duration::from_millis(800);
+    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    let mut child = spawn_run(&fake, &[]);
+    wait_for(&mut child, "CreateTask", || {
+        fake.fake.creates.load(Ordering::SeqCst) == 1
+    });
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("waiting for CreateTask to return"), "{err}");
+    assert!(err.contains("the job was deleted"), "{err}");
+    assert_eq!(
+        fake.fake.deletes.lock().unwrap().as_slice(),
+        &[b"{\"job\": 1}".to_vec()],
+        "the job CreateTask made is deleted, not orphaned"
+    );
+    assert_eq!(
+        fake.fake.gets.load(Ordering::SeqCst),
+        0,
+        "no polling after an interrupt"
+    );
+}
+
+#[test]
+fn a_second_ctrl_c_during_delete_exits_with_the_handle() {
+    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
+    fake.delete_delay = Duration::from_secs(30);
+    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    let mut child = spawn_run(&fake, &[]);
+    wait_for(&mut child, "a GetTask", || {
+        fake.fake.gets.load(Ordering::SeqCst) >= 1
+    });
+    interrupt(&child);
+    wait_for(&mut child, "DeleteTask", || {
+        !fake.fake.deletes.lock().unwrap().is_empty()
+    });
+    let second = std::time::Instant::now();
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(
+        second.elapsed() < Duration::from_secs(10),
+        "the second Ctrl-C did not stop waiting for the delete"
+    );
+    assert!(err.contains("interrupted again while deleting"), "{err}");
+    assert!(
+        err.contains("\"resource_meta\":\"eyJqb2IiOiAxfQ==\"") && err.contains("agentctl delete -"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_create_that_never_answers_does_not_outlive_the_timeout_by_much() {
+    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
+    fake.create_delay = Duration::from_secs(60);
+    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    let start = std::time::Instant::now();
+    let out = spawn_run(&fake, &["--timeout", "500ms"])
+        .wait_with_output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(124), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "--timeout 500ms ran {:?}",
+        start.elapsed()
+    );
+    assert!(
+        err.contains("CreateTask had not returned 500ms later")
+            && err.contains("a job of type agentctl_test_forever may exist on"),
+        "{err}"
+    );
 }
