@@ -2,6 +2,10 @@
 //! template's `custom` (`url`, `method`, `headers`, `data`, `show_data`, `show_url`,
 //! `timeout_sec`), with `{inputs.x}` placeholders filled from the inputs, answering the `info`
 //! output as flytekit's `WebhookConnector` does.
+//!
+//! `{secrets.KEY}` placeholders (which flytekit's `WebhookTask` documents as coming) are filled
+//! from [`super::secrets`], so a webhook URL or token need not sit in the template. Secret
+//! values go only into the request: the `info` output, errors and logs show `****`.
 
 use std::time::Duration;
 
@@ -76,6 +80,44 @@ fn format_value(v: &Value, vars: &Value) -> Result<Value, String> {
     }
 }
 
+/// The secrets `{secrets.KEY}` placeholders in `custom` name, found as flytekit finds them
+/// locally, and the same keys with masked values; a missing one is an error naming where it was
+/// looked for.
+fn secrets_for(custom: &Value) -> Result<(Value, Value), String> {
+    let mut keys = Vec::new();
+    collect_secret_keys(custom, &mut keys);
+    let (mut found, mut masked) = (Map::new(), Map::new());
+    for key in keys {
+        let value = super::secrets::get(&key).ok_or_else(|| {
+            format!(
+                "the webhook needs the secret {key}, which is not set: looked for {} (the \
+                 environment or .env)",
+                super::secrets::places(&key)
+            )
+        })?;
+        found.insert(key.clone(), value.into());
+        masked.insert(key, "****".into());
+    }
+    Ok((Value::Object(found), Value::Object(masked)))
+}
+
+fn collect_secret_keys(v: &Value, keys: &mut Vec<String>) {
+    match v {
+        Value::String(s) => {
+            for part in s.split("{secrets.").skip(1) {
+                if let Some(key) = part.split('}').next().filter(|k| !k.is_empty())
+                    && !keys.iter().any(|k| k == key)
+                {
+                    keys.push(key.to_string());
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_secret_keys(i, keys)),
+        Value::Object(map) => map.values().for_each(|i| collect_secret_keys(i, keys)),
+        _ => {}
+    }
+}
+
 fn failed(message: String) -> admin::Resource {
     admin::Resource {
         phase: core::task_execution::Phase::Failed as i32,
@@ -96,8 +138,11 @@ impl Webhook {
             .as_ref()
             .map(literal::struct_to_json)
             .unwrap_or(Value::Null);
-        let vars = json!({ "inputs": literal::map_to_plain_json(inputs) });
-        let spec = format_value(&custom, &vars)?;
+        let inputs = literal::map_to_plain_json(inputs);
+        let (secrets, masked) = secrets_for(&custom)?;
+        let spec = format_value(&custom, &json!({"inputs": inputs, "secrets": secrets}))?;
+        // what may be shown: the same call with every secret masked
+        let shown = format_value(&custom, &json!({"inputs": inputs, "secrets": masked}))?;
         let url = spec
             .get("url")
             .and_then(Value::as_str)
@@ -136,9 +181,16 @@ impl Webhook {
             .timeout(Duration::from_secs_f64(timeout.max(0.001)))
             .send()
             .await
-            .map_err(|e| super::http::describe(&e))?;
+            // the URL may hold a secret: name the shown one instead
+            .map_err(|e| {
+                let shown_url = shown.get("url").map(python_str).unwrap_or_default();
+                format!("{} ({shown_url})", super::http::describe(&e.without_url()))
+            })?;
         let status = resp.status().as_u16();
-        let text = resp.text().await.map_err(|e| e.to_string())?;
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| super::http::describe(&e.without_url()))?;
         if status != 200 {
             return Ok(failed(format!(
                 "Webhook failed with status code {status}, response: {text}"
@@ -152,14 +204,17 @@ impl Webhook {
             .and_then(Value::as_bool)
             .unwrap_or(false)
         {
-            info.insert("input_data".into(), data);
+            info.insert(
+                "input_data".into(),
+                shown.get("data").cloned().unwrap_or(Value::Null),
+            );
         }
         if spec
             .get("show_url")
             .and_then(Value::as_bool)
             .unwrap_or(false)
         {
-            info.insert("url".into(), json!(url));
+            info.insert("url".into(), shown.get("url").cloned().unwrap_or_default());
         }
         let info = Value::Object(info);
         let info_type = crate::inputs::output_variables(t)

@@ -142,7 +142,7 @@ fn several_tasks_or_versions_need_a_choice() {
     let tgz = pyfixture("flyte-package.tgz");
     rejected(
         &[tgz.to_str().unwrap()],
-        &["holds 13 tasks", "--task NAME", "success", "all_types"],
+        &["holds 14 tasks", "--task NAME", "success", "all_types"],
     );
     let arr = pyfixture("success.flytectl-array.json");
     rejected(

@@ -79,3 +79,78 @@ fn a_failing_webhook_is_failed_with_the_response() {
         stderr_of(&out)
     );
 }
+
+#[test]
+fn secrets_fill_the_call_and_are_never_shown() {
+    const HOOK: &str = "hook-7f3a9c";
+    const KEY: &str = "key-51d2e8";
+    let http = HttpServer::start(|_| (200, "ok".into()));
+    let dir = tempfile::tempdir().unwrap();
+    // one secret from the environment with flytekit's prefix, one from .env under its own name
+    std::fs::write(dir.path().join(".env"), format!("API_KEY={KEY}\n")).unwrap();
+    let out = agentctl()
+        .arg("run")
+        .arg(pyfixture("notify_secret.template.json"))
+        .args(["--base", &http.base, "--item_id", "42", "-o", "json", "-v"])
+        .current_dir(dir.path())
+        .env("_FSEC_HOOK_TOKEN", HOOK)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+
+    let seen = http.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, format!("/hooks/{HOOK}"));
+    assert_eq!(
+        seen[0].header("authorization"),
+        Some(&*format!("Bearer {KEY}"))
+    );
+    assert_eq!(
+        seen[0].json(),
+        serde_json::json!({"item": 42, "signed": HOOK})
+    );
+
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr_of(&out)
+    );
+    for secret in [HOOK, KEY] {
+        assert!(
+            !printed.contains(secret),
+            "{secret} was printed:\n{printed}"
+        );
+    }
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["outputs"]["info"]["url"],
+        format!("{}/hooks/****", http.base)
+    );
+    assert_eq!(v["outputs"]["info"]["input_data"]["signed"], "****");
+}
+
+#[test]
+fn a_missing_secret_fails_naming_where_it_was_looked_for_and_sends_nothing() {
+    let http = HttpServer::start(|_| (200, "ok".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let out = agentctl()
+        .arg("run")
+        .arg(pyfixture("notify_secret.template.json"))
+        .args(["--base", &http.base, "--item_id", "42"])
+        .current_dir(dir.path())
+        .env("_FSEC_API_KEY", "set")
+        .env("FLYTE_SECRETS_DEFAULT_DIR", dir.path())
+        .env_remove("HOOK_TOKEN")
+        .output()
+        .unwrap();
+    crate::util::assert_failed(
+        &out,
+        1,
+        &[
+            "the webhook needs the secret hook_token",
+            "$_FSEC_HOOK_TOKEN",
+            "$HOOK_TOKEN",
+        ],
+    );
+    assert!(http.seen.lock().unwrap().is_empty());
+}

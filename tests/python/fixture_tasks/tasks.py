@@ -239,6 +239,19 @@ notify = WebhookTask(
     show_url=True,
 )
 
+# The same call with its hook token and API key as {secrets.KEY} placeholders, which
+# WebhookTask documents as coming and agentctl's webhook agent fills from secrets.
+notify_secret = WebhookTask(
+    name="notify_secret",
+    url="{inputs.base}/hooks/{secrets.hook_token}",
+    method="POST",
+    headers={"Content-Type": "application/json", "Authorization": "Bearer {secrets.api_key}"},
+    data={"item": "{inputs.item_id}", "signed": "{secrets.hook_token}"},
+    dynamic_inputs={"base": str, "item_id": int},
+    show_data=True,
+    show_url=True,
+)
+
 
 # ----------------------------------------------------------------------------- BigQuery
 # flytekitplugins-bigquery's own task. bigquery_doge_coin is the plugin's documented example
@@ -279,6 +292,7 @@ CONNECTOR_TASKS: Dict[str, PythonTask] = {
     "slow": slow,
     "all_types": all_types,
     "notify": notify,
+    "notify_secret": notify_secret,
     "bigquery_doge_coin": bigquery_doge_coin,
     "bigquery_types": bigquery_types,
 }
