@@ -157,3 +157,21 @@ fn describe_shows_interface_target_and_example() {
         "{text}"
     );
 }
+
+#[test]
+fn committed_fixtures_are_what_flytekit_writes_today() {
+    for (committed, generated) in [
+        ("file_sensor.json", "wait_for_file.template.json"),
+        ("success.json", "success.template.json"),
+        ("bigquery.json", "bigquery_doge_coin.template.json"),
+    ] {
+        let json_of = |p: std::path::PathBuf| -> serde_json::Value {
+            serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap()
+        };
+        assert_eq!(
+            json_of(crate::util::repo().join("fixtures").join(committed)),
+            json_of(pyfixture(generated)),
+            "fixtures/{committed} differs from flytekit's {generated}: copy it over"
+        );
+    }
+}
