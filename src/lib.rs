@@ -15,7 +15,9 @@
 //!   does, readable type names, literals back to plain JSON.
 //! - [`agent`]: the one [`agent::Agent`] trait every agent is driven through: `agent::grpc`
 //!   (a remote agent service), `agent::local` (the in-process registry and the contract built-in
-//!   agents implement: sensor, webhook, BigQuery) and `agent::server` (`agentctl serve`).
+//!   agents implement: sensor, webhook, BigQuery), `agent::server` (`agentctl serve`),
+//!   `agent::secrets` (secrets found as flytekit finds them) and the HTTPS client the
+//!   built-in agents share.
 //! - [`config`]: propeller's configmap (`plugins.agent-service`/`connector-service`).
 //! - [`route`]: which deployment serves a task, decided as propeller decides it.
 //! - [`runner`]: the one loop — routing, create, polling, phase mapping, retries, timeouts,

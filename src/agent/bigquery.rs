@@ -172,7 +172,7 @@ impl BigQuery {
         if let Some(c) = self.credentials.get() {
             return Ok(c);
         }
-        super::http::install_crypto_provider();
+        super::http_client::install_crypto_provider();
         let found = credentials::Builder::default()
             .with_scopes(SCOPES.iter().copied())
             .build()
@@ -181,7 +181,7 @@ impl BigQuery {
                     "no usable Google credentials: {} (set GOOGLE_APPLICATION_CREDENTIALS, in \
                      the environment or .env, to a service-account key or the file `gcloud auth \
                      application-default login` writes)",
-                    super::http::describe(&e)
+                    super::http_client::describe(&e)
                 ))
             })?;
         Ok(self.credentials.get_or_init(|| found))
@@ -197,7 +197,7 @@ impl BigQuery {
             .map_err(|e| {
                 Status::unauthenticated(format!(
                     "getting a Google access token failed: {}",
-                    super::http::describe(&e)
+                    super::http_client::describe(&e)
                 ))
             })? {
             CacheableResource::New { data, .. } => Ok(data),
@@ -214,7 +214,10 @@ impl BigQuery {
             .send()
             .await
             .map_err(|e| {
-                Status::unavailable(format!("BigQuery {what}: {}", super::http::describe(&e)))
+                Status::unavailable(format!(
+                    "BigQuery {what}: {}",
+                    super::http_client::describe(&e)
+                ))
             })?;
         let status = resp.status();
         let body: Value = resp.json().await.unwrap_or(Value::Null);
@@ -286,7 +289,10 @@ impl BigQuery {
             endpoint()
         );
         let job = self
-            .send(super::http::client().post(url).json(&body), "jobs.insert")
+            .send(
+                super::http_client::shared().post(url).json(&body),
+                "jobs.insert",
+            )
             .await?;
         let job_id = job["jobReference"]["jobId"]
             .as_str()
@@ -307,7 +313,7 @@ impl BigQuery {
     async fn get_job(&self, meta: &[u8]) -> Result<admin::Resource, Status> {
         let (m, url) = job_url(meta, "")?;
         let job = self
-            .send(super::http::client().get(url), "jobs.get")
+            .send(super::http_client::shared().get(url), "jobs.get")
             .await?;
         let link = core::TaskLog {
             name: "BigQuery Console".into(),
@@ -374,7 +380,7 @@ impl BigQuery {
 
     async fn cancel_job(&self, meta: &[u8]) -> Result<(), Status> {
         let (_, url) = job_url(meta, "/cancel")?;
-        self.send(super::http::client().post(url), "jobs.cancel")
+        self.send(super::http_client::shared().post(url), "jobs.cancel")
             .await
             .map(|_| ())
     }

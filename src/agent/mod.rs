@@ -4,7 +4,7 @@
 
 mod bigquery;
 pub mod grpc;
-mod http;
+mod http_client;
 pub mod local;
 pub mod secrets;
 mod sensor;

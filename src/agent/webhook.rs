@@ -165,9 +165,9 @@ impl Webhook {
                 .flatten()
                 .map(|(k, v)| (k.clone(), python_str(v)))
                 .collect();
-            super::http::client().get(&url).query(&params)
+            super::http_client::shared().get(&url).query(&params)
         } else {
-            super::http::client().post(&url).json(&data)
+            super::http_client::shared().post(&url).json(&data)
         };
         for (k, v) in spec
             .get("headers")
@@ -184,13 +184,16 @@ impl Webhook {
             // the URL may hold a secret: name the shown one instead
             .map_err(|e| {
                 let shown_url = shown.get("url").map(python_str).unwrap_or_default();
-                format!("{} ({shown_url})", super::http::describe(&e.without_url()))
+                format!(
+                    "{} ({shown_url})",
+                    super::http_client::describe(&e.without_url())
+                )
             })?;
         let status = resp.status().as_u16();
         let text = resp
             .text()
             .await
-            .map_err(|e| super::http::describe(&e.without_url()))?;
+            .map_err(|e| super::http_client::describe(&e.without_url()))?;
         if status != 200 {
             return Ok(failed(format!(
                 "Webhook failed with status code {status}, response: {text}"

@@ -17,7 +17,7 @@ pub(super) fn install_crypto_provider() {
 
 /// Built on first use: loading the system's CA roots costs milliseconds and memory that a run
 /// of a task type with no HTTP agent should not pay.
-pub(super) fn client() -> &'static reqwest::Client {
+pub(super) fn shared() -> &'static reqwest::Client {
     static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
     CLIENT.get_or_init(|| {
         install_crypto_provider();
