@@ -253,11 +253,22 @@ fn credentials(dir: &tempfile::TempDir, creds: Creds, token_uri: &str) -> std::p
     path
 }
 
+/// Where a run finds its credentials file.
+#[derive(Clone, Copy)]
+enum Found {
+    /// `GOOGLE_APPLICATION_CREDENTIALS` in the environment.
+    Env,
+    /// `GOOGLE_APPLICATION_CREDENTIALS` in a `.env` file, as users keep it.
+    DotEnv,
+    /// No variable: gcloud's well-known file under `$HOME/.config/gcloud`.
+    GcloudDefault,
+}
+
 fn bigquery_run(
     google: &HttpServer,
     creds: Creds,
     dir: &tempfile::TempDir,
-    via_env_file: bool,
+    found: Found,
     extra: &[&str],
 ) -> std::process::Output {
     let creds = credentials(dir, creds, &format!("{}/token", google.base));
@@ -266,26 +277,32 @@ fn bigquery_run(
         .arg(pyfixture("bigquery_doge_coin.template.json"))
         .args(["--version", "10", "-o", "json"])
         .args(extra)
-        .env("AGENTCTL_BIGQUERY_ENDPOINT", &google.base);
-    if via_env_file {
-        // credentials from a .env file, as users keep them
-        std::fs::write(
-            dir.path().join(".env"),
-            format!("GOOGLE_APPLICATION_CREDENTIALS={}\n", creds.display()),
-        )
-        .unwrap();
-        cmd.current_dir(dir.path());
-    } else {
-        cmd.env("GOOGLE_APPLICATION_CREDENTIALS", &creds);
+        .env("AGENTCTL_BIGQUERY_ENDPOINT", &google.base)
+        .env_remove("GOOGLE_APPLICATION_CREDENTIALS");
+    match found {
+        Found::Env => {
+            cmd.env("GOOGLE_APPLICATION_CREDENTIALS", &creds);
+        }
+        Found::DotEnv => {
+            let line = format!("GOOGLE_APPLICATION_CREDENTIALS={}\n", creds.display());
+            std::fs::write(dir.path().join(".env"), line).unwrap();
+            cmd.current_dir(dir.path());
+        }
+        Found::GcloudDefault => {
+            let gcloud = dir.path().join("home/.config/gcloud");
+            std::fs::create_dir_all(&gcloud).unwrap();
+            std::fs::copy(&creds, gcloud.join("application_default_credentials.json")).unwrap();
+            cmd.env("HOME", dir.path().join("home"));
+        }
     }
     cmd.output().unwrap()
 }
 
 /// Runs the fixture's query to success and checks every request the agent made.
-fn query_succeeds(creds: Creds, via_env_file: bool) {
+fn query_succeeds(creds: Creds, found: Found) {
     let google = fake_google(creds, 1, false);
     let dir = tempfile::tempdir().unwrap();
-    let out = bigquery_run(&google, creds, &dir, via_env_file, &[]);
+    let out = bigquery_run(&google, creds, &dir, found, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["phase"], "SUCCEEDED");
@@ -366,12 +383,17 @@ fn job_id_of(insert: &mut Value) -> String {
 
 #[test]
 fn a_query_runs_with_a_service_account_key_named_in_dotenv() {
-    query_succeeds(Creds::ServiceAccount, true);
+    query_succeeds(Creds::ServiceAccount, Found::DotEnv);
 }
 
 #[test]
 fn a_query_runs_as_the_authorized_user_gcloud_logs_in() {
-    query_succeeds(Creds::AuthorizedUser, false);
+    query_succeeds(Creds::AuthorizedUser, Found::Env);
+}
+
+#[test]
+fn without_the_variable_gcloud_s_own_file_is_used() {
+    query_succeeds(Creds::AuthorizedUser, Found::GcloudDefault);
 }
 
 #[test]
@@ -379,7 +401,7 @@ fn a_refused_refresh_token_fails_before_any_query() {
     // the fake grants tokens to authorized users only: a service-account fake refuses the grant
     let google = fake_google(Creds::ServiceAccount, 0, false);
     let dir = tempfile::tempdir().unwrap();
-    let out = bigquery_run(&google, Creds::AuthorizedUser, &dir, false, &[]);
+    let out = bigquery_run(&google, Creds::AuthorizedUser, &dir, Found::Env, &[]);
     assert_failed(
         &out,
         3,
@@ -418,7 +440,7 @@ fn a_missing_credentials_file_is_named_and_nothing_is_sent() {
 fn an_error_result_fails_with_its_message() {
     let google = fake_google(Creds::ServiceAccount, 0, true);
     let dir = tempfile::tempdir().unwrap();
-    let out = bigquery_run(&google, Creds::ServiceAccount, &dir, false, &[]);
+    let out = bigquery_run(&google, Creds::ServiceAccount, &dir, Found::Env, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
     assert!(
         stderr_of(&out).contains("Unrecognized name: versoin"),
@@ -435,7 +457,7 @@ fn a_timeout_cancels_the_job() {
         &google,
         Creds::AuthorizedUser,
         &dir,
-        false,
+        Found::Env,
         &["--timeout", "500ms"],
     );
     assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
