@@ -93,7 +93,8 @@ impl Progress {
         match self.mode {
             Mode::Quiet => {}
             Mode::Spinner => {
-                let msg = format!("{} {state} ({polls} polls)", self.task);
+                let unit = if polls == 1 { "poll" } else { "polls" };
+                let msg = format!("{} {state} ({polls} {unit})", self.task);
                 self.bar.as_ref().unwrap().set_message(msg);
             }
             Mode::Lines => {

@@ -103,3 +103,57 @@ fn remote_schemes_and_unknown_types_are_refused_clearly() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The sensor run under `script`, which gives it a pseudo-terminal, with the path appearing
+/// after 800 ms; what the terminal showed.
+fn on_a_terminal(no_color: bool) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let flag = dir.path().join("ready");
+    let command = format!(
+        "{} run {} --path {}",
+        env!("CARGO_BIN_EXE_agentctl"),
+        sensor(),
+        flag.display()
+    );
+    let mut script = std::process::Command::new("script");
+    script
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        .env_remove("NO_COLOR")
+        .env_remove("AGENTCTL_ENDPOINT")
+        .env_remove("AGENTCTL_CONFIG")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if no_color {
+        script.env("NO_COLOR", "1");
+    }
+    let child = script.spawn().expect("script(1), from util-linux");
+    std::thread::sleep(Duration::from_millis(800));
+    std::fs::write(&flag, "").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    shown
+}
+
+#[test]
+fn a_terminal_gets_a_live_spinner_that_is_cleared_at_the_end() {
+    let shown = on_a_terminal(false);
+    // the spinner's line: task, phase, poll count and the elapsed time ticking
+    assert!(shown.contains("wait_for_file RUNNING"), "{shown:?}");
+    assert!(
+        shown.contains(" (1 poll) [0s]") && shown.contains(" polls) [0s]"),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains("\u{1b}[36m"),
+        "the spinner is cyan: {shown:?}"
+    );
+    // redrawn in place, not one line per poll, and cleared when the run ends
+    assert!(!shown.contains("Z wait_for_file RUNNING"), "{shown:?}");
+    assert!(shown.contains("\u{1b}[2K"), "{shown:?}");
+    let v = on_a_terminal(true);
+    assert!(v.contains("wait_for_file RUNNING"), "{v:?}");
+    assert!(!v.contains("\u{1b}[36m"), "NO_COLOR still colours: {v:?}");
+}
