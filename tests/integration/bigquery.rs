@@ -571,8 +571,9 @@ fn requests_match_flytekits_bigquery_connector() {
             "--flag",
             "--at",
             "2024-03-01T12:30:45.5",
+            // room for flytekit's create and first poll on a loaded machine
             "--timeout",
-            "2s",
+            "3s",
         ],
         u32::MAX,
     );
