@@ -1,7 +1,9 @@
 //! `agentctl serve`: the built-in agents over gRPC — AsyncAgentService, SyncAgentService,
 //! AgentMetadataService, grpc.health.v1 and server reflection (v1 and v1alpha) — so propeller,
 //! flytekit or another agentctl can call Rust agents. Status codes follow flytekit's server:
-//! NOT_FOUND for an unknown task type, the agent's own status otherwise.
+//! NOT_FOUND for an unknown task type, INVALID_ARGUMENT for a request it cannot read (a
+//! `resource_meta`, a missing template or inputs), INTERNAL with the agent's message for
+//! whatever else an agent fails at ([`agent_error`]).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,6 +20,18 @@ use crate::pb::service::agent_metadata_service_server::{
 use crate::pb::service::async_agent_service_server::{AsyncAgentService, AsyncAgentServiceServer};
 use crate::pb::service::sync_agent_service_server::{SyncAgentService, SyncAgentServiceServer};
 use crate::pb::{admin, core};
+
+/// An agent's failure as flytekit's server reports it: INTERNAL with the message, whatever the
+/// agent's own code (UNAUTHENTICATED for credentials, UNAVAILABLE for a service it could not
+/// reach). Kept apart: NOT_FOUND (no agent for the task type) and INVALID_ARGUMENT (a request
+/// that cannot be read), which say something about the call itself. A downstream UNAVAILABLE
+/// passed through would read to the caller as this server being down.
+fn agent_error(s: Status) -> Status {
+    match s.code() {
+        tonic::Code::NotFound | tonic::Code::InvalidArgument => s,
+        _ => Status::internal(s.message()),
+    }
+}
 
 #[derive(Clone)]
 pub struct Service {
@@ -36,13 +50,18 @@ impl AsyncAgentService for Service {
             .create(req.into_inner())
             .await
             .map(Response::new)
+            .map_err(agent_error)
     }
 
     async fn get_task(
         &self,
         req: Request<admin::GetTaskRequest>,
     ) -> Result<Response<admin::GetTaskResponse>, Status> {
-        let resource = self.registry.get(req.into_inner()).await?;
+        let resource = self
+            .registry
+            .get(req.into_inner())
+            .await
+            .map_err(agent_error)?;
         Ok(Response::new(admin::GetTaskResponse {
             resource: Some(resource),
         }))
@@ -52,7 +71,10 @@ impl AsyncAgentService for Service {
         &self,
         req: Request<admin::DeleteTaskRequest>,
     ) -> Result<Response<admin::DeleteTaskResponse>, Status> {
-        self.registry.delete(req.into_inner()).await?;
+        self.registry
+            .delete(req.into_inner())
+            .await
+            .map_err(agent_error)?;
         Ok(Response::new(admin::DeleteTaskResponse {}))
     }
 
@@ -110,7 +132,11 @@ impl SyncAgentService for Service {
                 ));
             }
         };
-        let resource = self.registry.execute(header, inputs).await?;
+        let resource = self
+            .registry
+            .execute(header, inputs)
+            .await
+            .map_err(agent_error)?;
         let answer = admin::ExecuteTaskSyncResponse {
             res: Some(admin::execute_task_sync_response::Res::Header(
                 admin::ExecuteTaskSyncResponseHeader {

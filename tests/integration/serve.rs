@@ -14,8 +14,14 @@ pub(crate) struct Serve {
 
 impl Serve {
     pub fn start() -> Self {
+        Self::start_with_env(&[])
+    }
+
+    /// A server whose agents see these extra environment variables.
+    pub fn start_with_env(env: &[(&str, &str)]) -> Self {
         let mut child = std_agentctl()
             .args(["serve", "--port", "0"])
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -196,4 +202,28 @@ fn reflection_lists_the_agent_services_in_v1_and_v1alpha() {
             );
         }
     }
+}
+
+#[test]
+fn an_agent_failure_is_internal_with_its_message() {
+    // the BigQuery agent cannot find credentials: UNAUTHENTICATED in-process, INTERNAL on the
+    // wire, as flytekit's server reports any connector error
+    let server = Serve::start_with_env(&[(
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "/nonexistent/agentctl-creds.json",
+    )]);
+    let out = agentctl()
+        .arg("run")
+        .arg(repo().join("fixtures/bigquery.json"))
+        .args(["--version", "1", "--endpoint", &server.addr])
+        .output()
+        .unwrap();
+    crate::util::assert_failed(
+        &out,
+        3,
+        &[
+            "Internal: no usable Google credentials",
+            "/nonexistent/agentctl-creds.json",
+        ],
+    );
 }
