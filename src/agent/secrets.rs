@@ -1,20 +1,47 @@
-//! Secrets for agents that need them, found where flytekit's `get_connector_secret` finds them
-//! when it runs locally: the environment variable `<prefix><KEY>` (prefix from
-//! `FLYTE_SECRETS_ENV_PREFIX`, `_FSEC_` by default), then `<KEY>` itself, then the file
-//! `<FLYTE_SECRETS_DEFAULT_DIR or /etc/secrets>/<FLYTE_SECRETS_FILE_PREFIX><key>`. Variables
-//! may come from `.env`, which agentctl loads before anything runs. Values are never printed:
-//! errors name the places looked in, not what was found.
+//! Secrets for agents that need them, found where flytekit's `get_connector_secret` finds them:
+//! the environment variable `<prefix><KEY>` (prefix from `FLYTE_SECRETS_ENV_PREFIX`, `_FSEC_` by
+//! default), then — only when running locally, not under `agentctl serve` — `<KEY>` itself,
+//! then the file `<FLYTE_SECRETS_DEFAULT_DIR or /etc/secrets>/<FLYTE_SECRETS_FILE_PREFIX><key>`.
+//! Variables may come from `.env`, which agentctl loads before anything runs. Values are never
+//! printed: errors name the places looked in, not what was found.
+//!
+//! Keys are names, not paths: a template under `serve` is written by whoever submits the task,
+//! and must not be able to name `/proc/self/environ` or any variable of the server's.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Where a secret was looked for, for a message when it is missing.
-pub fn places(key: &str) -> String {
-    places_with(key, &|k| std::env::var(k).ok())
+static SERVING: AtomicBool = AtomicBool::new(false);
+
+/// From now on this process serves agents to others: a bare `<KEY>` variable is no longer a
+/// secret (flytekit reads it only in local executions).
+pub fn serving() {
+    SERVING.store(true, Ordering::Relaxed);
 }
 
-/// The secret `key`, or None.
-pub fn get(key: &str) -> Option<String> {
-    get_with(key, &|k| std::env::var(k).ok())
+/// The secret `key`, or a message saying why there is none (an invalid key, or the places it
+/// was looked for). Never the value of anything.
+pub fn lookup(key: &str) -> Result<String, String> {
+    let env = |k: &str| std::env::var(k).ok();
+    let local = !SERVING.load(Ordering::Relaxed);
+    if !valid(key) {
+        return Err(format!(
+            "{key:?} is not a secret name: use letters, digits, '_' and '-'"
+        ));
+    }
+    get_with(key, local, &env).ok_or_else(|| {
+        format!(
+            "the secret {key} is not set: looked for {} (the environment or .env)",
+            places_with(key, local, &env)
+        )
+    })
+}
+
+fn valid(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 fn prefix(env: &dyn Fn(&str) -> Option<String>) -> String {
@@ -27,10 +54,10 @@ fn file(key: &str, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
     PathBuf::from(dir).join(format!("{file_prefix}{}", key.to_lowercase()))
 }
 
-fn get_with(key: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+fn get_with(key: &str, local: bool, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let upper = key.to_uppercase();
     env(&format!("{}{upper}", prefix(env)))
-        .or_else(|| env(&upper))
+        .or_else(|| if local { env(&upper) } else { None })
         .or_else(|| {
             std::fs::read_to_string(file(key, env))
                 .ok()
@@ -38,10 +65,15 @@ fn get_with(key: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         })
 }
 
-fn places_with(key: &str, env: &dyn Fn(&str) -> Option<String>) -> String {
+fn places_with(key: &str, local: bool, env: &dyn Fn(&str) -> Option<String>) -> String {
     let upper = key.to_uppercase();
+    let bare = if local {
+        format!(", ${upper}")
+    } else {
+        String::new()
+    };
     format!(
-        "${}{upper}, ${upper} or {}",
+        "${}{upper}{bare} or {}",
         prefix(env),
         file(key, env).display()
     )
@@ -71,19 +103,22 @@ mod tests {
             ("FLYTE_SECRETS_DEFAULT_DIR", d),
             ("FLYTE_SECRETS_FILE_PREFIX", "pre_"),
         ]);
-        assert_eq!(get_with("api_key", &all).as_deref(), Some("prefixed"));
+        assert_eq!(get_with("api_key", true, &all).as_deref(), Some("prefixed"));
         let no_prefixed = env_of(&[
             ("API_KEY", "plain"),
             ("FLYTE_SECRETS_DEFAULT_DIR", d),
             ("FLYTE_SECRETS_FILE_PREFIX", "pre_"),
         ]);
-        assert_eq!(get_with("api_key", &no_prefixed).as_deref(), Some("plain"));
+        assert_eq!(
+            get_with("api_key", true, &no_prefixed).as_deref(),
+            Some("plain")
+        );
         let file_only = env_of(&[
             ("FLYTE_SECRETS_DEFAULT_DIR", d),
             ("FLYTE_SECRETS_FILE_PREFIX", "pre_"),
         ]);
         assert_eq!(
-            get_with("api_key", &file_only).as_deref(),
+            get_with("api_key", true, &file_only).as_deref(),
             Some("from-file")
         );
         let custom_prefix = env_of(&[
@@ -92,15 +127,29 @@ mod tests {
             ("_FSEC_API_KEY", "ignored"),
         ]);
         assert_eq!(
-            get_with("api_key", &custom_prefix).as_deref(),
+            get_with("api_key", true, &custom_prefix).as_deref(),
             Some("custom")
         );
         let nothing = env_of(&[("FLYTE_SECRETS_DEFAULT_DIR", d)]);
-        assert_eq!(get_with("missing", &nothing), None);
-        let where_ = places_with("api_key", &nothing);
+        assert_eq!(get_with("missing", true, &nothing), None);
+        let where_ = places_with("api_key", true, &nothing);
         assert!(
             where_.contains("$_FSEC_API_KEY") && where_.contains("api_key"),
             "{where_}"
         );
+        // serving others: the bare variable is not a secret
+        assert_eq!(
+            get_with("api_key", false, &no_prefixed).as_deref(),
+            Some("from-file")
+        );
+        assert!(!places_with("api_key", false, &nothing).contains("$API_KEY"));
+    }
+
+    #[test]
+    fn keys_are_names_not_paths() {
+        assert!(valid("api_key") && valid("hook-token") && valid("X1"));
+        for bad in ["", "/proc/self/environ", "../x", "a.b", "a b", "a/b"] {
+            assert!(!valid(bad), "{bad:?}");
+        }
     }
 }

@@ -184,6 +184,8 @@ pub async fn serve(
     on_listening: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<()> {
+    // callers' templates now choose which secrets are read: only the serving places count
+    super::secrets::serving();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Error::input(format!("cannot listen on {addr}: {e}")))?;

@@ -88,17 +88,22 @@ fn secrets_for(custom: &Value) -> Result<(Value, Value), String> {
     collect_secret_keys(custom, &mut keys);
     let (mut found, mut masked) = (Map::new(), Map::new());
     for key in keys {
-        let value = super::secrets::get(&key).ok_or_else(|| {
-            format!(
-                "the webhook needs the secret {key}, which is not set: looked for {} (the \
-                 environment or .env)",
-                super::secrets::places(&key)
-            )
-        })?;
+        let value = super::secrets::lookup(&key)
+            .map_err(|why| format!("the webhook's {{secrets.{key}}}: {why}"))?;
         found.insert(key.clone(), value.into());
         masked.insert(key, "****".into());
     }
     Ok((Value::Object(found), Value::Object(masked)))
+}
+
+/// `text` with every secret value in `secrets` replaced by `****`.
+fn mask(mut text: String, secrets: &Value) -> String {
+    for v in secrets.as_object().into_iter().flat_map(|m| m.values()) {
+        if let Some(v) = v.as_str().filter(|v| !v.is_empty()) {
+            text = text.replace(v, "****");
+        }
+    }
+    text
 }
 
 fn collect_secret_keys(v: &Value, keys: &mut Vec<String>) {
@@ -194,6 +199,8 @@ impl Webhook {
             .text()
             .await
             .map_err(|e| super::http_client::describe(&e.without_url()))?;
+        // servers echo what they were sent (a rejected token, the request): mask that too
+        let text = mask(text, &secrets);
         if status != 200 {
             return Ok(failed(format!(
                 "Webhook failed with status code {status}, response: {text}"

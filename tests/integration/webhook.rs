@@ -84,7 +84,11 @@ fn a_failing_webhook_is_failed_with_the_response() {
 fn secrets_fill_the_call_and_are_never_shown() {
     const HOOK: &str = "hook-7f3a9c";
     const KEY: &str = "key-51d2e8";
-    let http = HttpServer::start(|_| (200, "ok".into()));
+    // the server echoes what it got, as servers rejecting a token often do
+    let http = HttpServer::start(|r| {
+        let auth = r.header("authorization").unwrap_or_default();
+        (200, format!("{} {auth}", r.path))
+    });
     let dir = tempfile::tempdir().unwrap();
     // one secret from the environment with flytekit's prefix, one from .env under its own name
     std::fs::write(dir.path().join(".env"), format!("API_KEY={KEY}\n")).unwrap();
@@ -127,6 +131,47 @@ fn secrets_fill_the_call_and_are_never_shown() {
         format!("{}/hooks/****", http.base)
     );
     assert_eq!(v["outputs"]["info"]["input_data"]["signed"], "****");
+    assert_eq!(
+        v["outputs"]["info"]["response_data"],
+        "/hooks/**** Bearer ****"
+    );
+
+    // a call that fails to connect names the URL, masked
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let out = agentctl()
+        .arg("run")
+        .arg(pyfixture("notify_secret.template.json"))
+        .args(["--base", &base, "--item_id", "42"])
+        .current_dir(dir.path())
+        .env("_FSEC_HOOK_TOKEN", HOOK)
+        .output()
+        .unwrap();
+    crate::util::assert_failed(&out, 1, &[&format!("{base}/hooks/****")]);
+    assert!(!stderr_of(&out).contains(HOOK), "{}", stderr_of(&out));
+}
+
+#[test]
+fn a_secret_key_is_a_name_not_a_path() {
+    let http = HttpServer::start(|_| (200, "ok".into()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut template: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pyfixture("notify_secret.template.json")).unwrap())
+            .unwrap();
+    template["custom"]["url"] = "{inputs.base}/{secrets./proc/self/environ}".into();
+    let path = dir.path().join("evil.json");
+    std::fs::write(&path, template.to_string()).unwrap();
+    let out = agentctl()
+        .arg("run")
+        .arg(&path)
+        .args(["--base", &http.base, "--item_id", "1"])
+        .env("_FSEC_HOOK_TOKEN", "x")
+        .env("_FSEC_API_KEY", "y")
+        .output()
+        .unwrap();
+    crate::util::assert_failed(&out, 1, &["\"/proc/self/environ\" is not a secret name"]);
+    assert!(http.seen.lock().unwrap().is_empty());
 }
 
 #[test]
@@ -147,7 +192,7 @@ fn a_missing_secret_fails_naming_where_it_was_looked_for_and_sends_nothing() {
         &out,
         1,
         &[
-            "the webhook needs the secret hook_token",
+            "{secrets.hook_token}: the secret hook_token is not set",
             "$_FSEC_HOOK_TOKEN",
             "$HOOK_TOKEN",
         ],
