@@ -413,35 +413,42 @@ async fn async_attempt<A: Agent>(
     let category = agent::category(template);
 
     // Ctrl-C or the run deadline during CreateTask: let the create finish, then delete what it
-    // made. A second Ctrl-C stops waiting; so does the run deadline's grace running out, so
-    // that --timeout bounds a run even when CreateTask never answers.
+    // made. Once either has happened, a further Ctrl-C stops the wait, and so does the end of
+    // the deadline's grace, whichever came first: --timeout bounds a run even when CreateTask
+    // never answers, and Ctrl-C then timeout still ends.
     let seen = interrupts.count();
     let create = agent.create(req);
     tokio::pin!(create);
     let mut abort: Option<Error> = None;
-    let mut grace_deadline = None;
+    // with `abort` set: the interrupt count past which waiting stops
+    let mut stop_after = seen;
+    let mut give_up_at = None;
     let created = loop {
         tokio::select! {
             r = &mut create => break r,
             _ = interrupts.after(seen), if abort.is_none() => {
-                progress.note("interrupted: waiting for CreateTask to return, then deleting the job");
+                progress.note("interrupted: waiting for CreateTask to return, then deleting the job (Ctrl-C again to stop waiting)");
                 abort = Some(Error::Interrupted("interrupted".into()));
+                stop_after = interrupts.count();
             }
-            _ = interrupts.after(seen + 1), if abort.is_some() => {
+            _ = interrupts.after(stop_after), if abort.is_some() => {
                 return Attempt::Done(Err(Error::Interrupted(format!(
-                    "interrupted twice while CreateTask was in flight; a job of type {} may exist on {location}", category.name
+                    "interrupted while waiting for CreateTask to return; a job of type {} may exist on {location}", category.name
                 ))));
             }
-            _ = sleep_opt(run_deadline), if abort.is_none() => {
+            _ = sleep_opt(run_deadline), if give_up_at.is_none() => {
                 let grace = create_grace(opts.timeout);
                 progress.note(&format!(
                     "the run timed out during CreateTask: waiting up to {} for it to return, then deleting the job",
                     humantime_short(grace)
                 ));
-                grace_deadline = Some(tokio::time::Instant::now() + grace);
-                abort = Some(Error::Timeout("the run timed out (--timeout)".into()));
+                give_up_at = Some(tokio::time::Instant::now() + grace);
+                if abort.is_none() {
+                    abort = Some(Error::Timeout("the run timed out (--timeout)".into()));
+                    stop_after = interrupts.count();
+                }
             }
-            _ = sleep_opt(grace_deadline), if grace_deadline.is_some() => {
+            _ = sleep_opt(give_up_at), if give_up_at.is_some() => {
                 return Attempt::Done(Err(Error::Timeout(format!(
                     "the run timed out (--timeout) and CreateTask had not returned {} later; a job of type {} may exist on {location}",
                     humantime_short(create_grace(opts.timeout)), category.name

@@ -399,7 +399,8 @@ fn interrupt(child: &std::process::Child) {
 #[test]
 fn ctrl_c_during_create_waits_for_the_job_then_deletes_it() {
     let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
-    fake.create_delay = Duration::from_millis(800);
+    // long enough that the interrupt surely lands while CreateTask is in flight
+    fake.create_delay = Duration::from_secs(2);
     let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
     let mut child = spawn_run(&fake, &[]);
     wait_for(&mut child, "CreateTask", || {
@@ -471,6 +472,87 @@ fn a_create_that_never_answers_does_not_outlive_the_timeout_by_much() {
     assert!(
         err.contains("CreateTask had not returned 500ms later")
             && err.contains("a job of type agentctl_test_forever may exist on"),
+        "{err}"
+    );
+}
+
+/// Waits (up to 20 s) for a line of the child's stderr holding `needle`; the rest of stderr,
+/// once the child ends, comes from the returned receiver.
+#[track_caller]
+fn wait_for_line(
+    child: &mut std::process::Child,
+    needle: &str,
+) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    loop {
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) if line.contains(needle) => return rx,
+            Ok(_) => {}
+            Err(_) => {
+                let _ = child.kill();
+                panic!("no stderr line with {needle:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn ctrl_c_after_a_timeout_stops_waiting_for_create() {
+    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
+    fake.create_delay = Duration::from_secs(60);
+    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    // a long grace (as long as the timeout), so the Ctrl-C surely lands inside it
+    let mut child = spawn_run(&fake, &["--timeout", "3s"]);
+    let rest = wait_for_line(&mut child, "timed out during CreateTask");
+    let pressed = std::time::Instant::now();
+    interrupt(&child);
+    let status = child.wait().unwrap();
+    let err: Vec<String> = rest.iter().collect();
+    assert_eq!(status.code(), Some(130), "{err:?}");
+    assert!(
+        pressed.elapsed() < Duration::from_secs(2),
+        "one Ctrl-C stops the wait"
+    );
+    assert!(
+        err.iter()
+            .any(|l| l.contains("a job of type agentctl_test_forever may exist on")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_timeout_after_ctrl_c_still_ends_a_create_that_never_answers() {
+    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
+    fake.create_delay = Duration::from_secs(60);
+    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    let start = std::time::Instant::now();
+    let mut child = spawn_run(&fake, &["--timeout", "1s"]);
+    wait_for(&mut child, "CreateTask", || {
+        fake.fake.creates.load(Ordering::SeqCst) == 1
+    });
+    interrupt(&child);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(124), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        err.contains("CreateTask had not returned 1s later"),
         "{err}"
     );
 }
