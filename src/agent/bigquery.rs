@@ -12,10 +12,11 @@
 //! endpoint can be pointed elsewhere with `AGENTCTL_BIGQUERY_ENDPOINT` (tests point it at a
 //! local fake).
 
-use std::sync::OnceLock;
+use std::time::Duration;
 
 use google_cloud_auth::credentials::{self, CacheableResource, Credentials};
 use serde_json::{Value, json};
+use tokio::sync::OnceCell;
 use tonic::Status;
 
 use super::local::{AsyncAgent, BoxFuture};
@@ -26,17 +27,33 @@ use crate::pb::{admin, core};
 const SCOPES: &[&str] = &["https://www.googleapis.com/auth/bigquery"];
 const DEFAULT_ENDPOINT: &str = "https://bigquery.googleapis.com";
 
+/// How often jobs.insert is tried when its answer is lost or is a server error: the job id is
+/// chosen here, so a retry cannot make a second job.
+const INSERT_ATTEMPTS: u32 = 3;
+
 #[derive(Default)]
 pub struct BigQuery {
-    // found on first use, so that a run of any other task type never reads credentials
-    credentials: OnceLock<Credentials>,
+    // found on first use, so that a run of any other task type never reads credentials; built
+    // once even when `serve` gets many first calls at the same time
+    credentials: OnceCell<Credentials>,
 }
 
-fn endpoint() -> String {
-    std::env::var("AGENTCTL_BIGQUERY_ENDPOINT")
-        .unwrap_or_else(|_| DEFAULT_ENDPOINT.into())
-        .trim_end_matches('/')
-        .to_string()
+/// The REST URL of `segments` under the API's `/bigquery/v2/projects/`, each segment
+/// percent-encoded (a job id comes from `resource_meta`, which under `serve` is the caller's),
+/// with `query` pairs in the order given.
+fn api_url(segments: &[&str], query: &[(&str, &str)]) -> Result<reqwest::Url, Status> {
+    let base =
+        std::env::var("AGENTCTL_BIGQUERY_ENDPOINT").unwrap_or_else(|_| DEFAULT_ENDPOINT.into());
+    let mut url = reqwest::Url::parse(&base).map_err(|e| {
+        Status::invalid_argument(format!("the BigQuery endpoint {base:?} is not a URL: {e}"))
+    })?;
+    url.path_segments_mut()
+        .map_err(|()| Status::invalid_argument(format!("{base:?} cannot be a base URL")))?
+        .pop_if_empty()
+        .extend(["bigquery", "v2", "projects"])
+        .extend(segments);
+    url.query_pairs_mut().extend_pairs(query);
+    Ok(url)
 }
 
 /// The job's identity, as flytekit's `BigQueryMetadata` writes it (JSON in `resource_meta`).
@@ -51,7 +68,11 @@ struct Meta {
 /// client: typed INT64, FLOAT64, STRING, BOOL, DATETIME or BYTES, with the value written as
 /// that client writes it (FLOAT64 a JSON number, DATETIME the UTC wall-clock time with
 /// microseconds). Lists become ARRAY parameters, which flytekit's agent cannot make.
-fn parameter(name: &str, lit: &core::Literal) -> Result<Value, Status> {
+fn parameter(
+    name: &str,
+    lit: &core::Literal,
+    declared: Option<&core::LiteralType>,
+) -> Result<Value, Status> {
     use core::{literal, primitive, scalar};
     let typed = |ty: &str, value: Value| json!({"name": name, "parameterType": {"type": ty}, "parameterValue": {"value": value}});
     let unsupported = |what: &str| {
@@ -82,14 +103,20 @@ fn parameter(name: &str, lit: &core::Literal) -> Result<Value, Status> {
             _ => Err(unsupported("this literal")),
         },
         Some(literal::Value::Collection(c)) => {
+            let element = declared.and_then(|t| match &t.r#type {
+                Some(core::literal_type::Type::CollectionType(e)) => Some(e.as_ref()),
+                _ => None,
+            });
             let items: Vec<Value> = c
                 .literals
                 .iter()
-                .map(|l| parameter(name, l))
+                .map(|l| parameter(name, l, element))
                 .collect::<Result<_, _>>()?;
+            // an empty list still needs its element type, which only the interface knows
             let ty = items
                 .first()
                 .map(|i| i["parameterType"].clone())
+                .or_else(|| element.and_then(bigquery_type).map(|t| json!({"type": t})))
                 .unwrap_or(json!({"type": "STRING"}));
             let values: Vec<Value> = items.iter().map(|i| i["parameterValue"].clone()).collect();
             Ok(
@@ -97,6 +124,23 @@ fn parameter(name: &str, lit: &core::Literal) -> Result<Value, Status> {
             )
         }
         _ => Err(unsupported("this literal")),
+    }
+}
+
+/// The BigQuery type of a declared scalar type, as [`parameter`] types its values.
+fn bigquery_type(t: &core::LiteralType) -> Option<&'static str> {
+    use core::SimpleType as S;
+    match &t.r#type {
+        Some(core::literal_type::Type::Simple(s)) => match S::try_from(*s).ok()? {
+            S::Integer => Some("INT64"),
+            S::Float => Some("FLOAT64"),
+            S::String => Some("STRING"),
+            S::Boolean => Some("BOOL"),
+            S::Datetime => Some("DATETIME"),
+            S::Binary => Some("BYTES"),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -111,7 +155,7 @@ fn float_value(f: f64) -> Value {
 }
 
 /// A job id as Google's Python client makes one (a random UUID): chosen before the insert, so
-/// the job is known by name even if the insert's answer is lost.
+/// that an insert whose answer is lost can be tried again without making a second job.
 fn new_job_id() -> Result<String, Status> {
     use ring::rand::SecureRandom as _;
     let mut b = [0u8; 16];
@@ -131,24 +175,30 @@ fn new_job_id() -> Result<String, Status> {
     ))
 }
 
-/// The job named by `resource_meta`, and its REST URL (`suffix` such as `/cancel`) with the
+/// The job named by `resource_meta`, and its REST URL (`suffix` such as `cancel`) with the
 /// query Google's Python client sends: `projection=full`, the job's `location` (BigQuery wants
 /// it for jobs outside the US and EU multi-regions) and `prettyPrint=false`.
-fn job_url(meta: &[u8], suffix: &str) -> Result<(Meta, String), Status> {
+fn job_url(meta: &[u8], suffix: Option<&str>) -> Result<(Meta, reqwest::Url), Status> {
     let m: Meta = serde_json::from_slice(meta).map_err(|e| {
         Status::invalid_argument(format!("resource_meta is not BigQuery job metadata: {e}"))
     })?;
-    let mut url = format!(
-        "{}/bigquery/v2/projects/{}/jobs/{}{suffix}?projection=full",
-        endpoint(),
-        m.project,
-        m.job_id
-    );
+    let mut segments = vec![m.project.as_str(), "jobs", m.job_id.as_str()];
+    segments.extend(suffix);
+    let mut query = vec![("projection", "full")];
     if let Some(l) = &m.location {
-        url.push_str(&format!("&location={l}"));
+        query.push(("location", l));
     }
-    url.push_str("&prettyPrint=false");
+    query.push(("prettyPrint", "false"));
+    let url = api_url(&segments, &query)?;
     Ok((m, url))
+}
+
+/// BigQuery's own words for a failed call, or the whole body when it has none.
+fn error_message(body: &Value) -> String {
+    body["error"]["message"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| body.to_string())
 }
 
 fn phase_of(state: &str) -> Result<Phase, Status> {
@@ -168,30 +218,37 @@ fn phase_of(state: &str) -> Result<Phase, Status> {
 }
 
 impl BigQuery {
-    fn credentials(&self) -> Result<&Credentials, Status> {
-        if let Some(c) = self.credentials.get() {
-            return Ok(c);
-        }
-        super::http_client::install_crypto_provider();
-        let found = credentials::Builder::default()
-            .with_scopes(SCOPES.iter().copied())
-            .build()
-            .map_err(|e| {
-                Status::unauthenticated(format!(
-                    "no usable Google credentials: {} (set GOOGLE_APPLICATION_CREDENTIALS, in \
-                     the environment or .env, to a service-account key or the file `gcloud auth \
-                     application-default login` writes)",
-                    super::http_client::describe(&e)
-                ))
-            })?;
-        Ok(self.credentials.get_or_init(|| found))
+    async fn credentials(&self) -> Result<&Credentials, Status> {
+        self.credentials
+            .get_or_try_init(|| async {
+                super::http_client::install_crypto_provider();
+                credentials::Builder::default()
+                    .with_scopes(SCOPES.iter().copied())
+                    .build()
+                    .map_err(|e| {
+                        let hint = match std::env::var_os("GOOGLE_APPLICATION_CREDENTIALS") {
+                            Some(_) => "check the file GOOGLE_APPLICATION_CREDENTIALS names",
+                            None => {
+                                "set GOOGLE_APPLICATION_CREDENTIALS, in the environment or .env, \
+                                 to a service-account key or the file `gcloud auth \
+                                 application-default login` writes"
+                            }
+                        };
+                        Status::unauthenticated(format!(
+                            "no usable Google credentials: {} ({hint})",
+                            super::http_client::describe(&e)
+                        ))
+                    })
+            })
+            .await
     }
 
     /// The headers the credentials put on a request: the bearer token, and the quota project
     /// when the credentials name one.
     async fn auth_headers(&self) -> Result<http::HeaderMap, Status> {
         match self
-            .credentials()?
+            .credentials()
+            .await?
             .headers(http::Extensions::new())
             .await
             .map_err(|e| {
@@ -208,7 +265,13 @@ impl BigQuery {
         }
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder, what: &str) -> Result<Value, Status> {
+    /// One authenticated call: its HTTP status and JSON body, or UNAVAILABLE when no answer
+    /// came.
+    async fn call(
+        &self,
+        req: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<(reqwest::StatusCode, Value), Status> {
         let resp = req
             .headers(self.auth_headers().await?)
             .send()
@@ -220,17 +283,67 @@ impl BigQuery {
                 ))
             })?;
         let status = resp.status();
-        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        Ok((status, resp.json().await.unwrap_or(Value::Null)))
+    }
+
+    /// A call that must succeed: its JSON body, or INTERNAL with BigQuery's message.
+    async fn send(&self, req: reqwest::RequestBuilder, what: &str) -> Result<Value, Status> {
+        let (status, body) = self.call(req, what).await?;
         if !status.is_success() {
-            let msg = body["error"]["message"]
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| body.to_string());
             return Err(Status::internal(format!(
-                "BigQuery {what} answered {status}: {msg}"
+                "BigQuery {what} answered {status}: {}",
+                error_message(&body)
             )));
         }
         Ok(body)
+    }
+
+    /// jobs.insert, tried again with the same job id when no answer came or BigQuery answered
+    /// a server error; 409 on a later try means an earlier one made the job. When it may exist
+    /// but the insert still failed, the error says how to cancel it.
+    async fn insert(&self, project: &str, body: &Value) -> Result<Value, Status> {
+        let url = api_url(&[project, "jobs"], &[("prettyPrint", "false")])?;
+        let job = &body["jobReference"];
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let request = super::http_client::shared().post(url.clone()).json(body);
+            let (failure, may_exist) = match self.call(request, "jobs.insert").await {
+                Ok((status, answer)) if status.is_success() => return Ok(answer),
+                Ok((reqwest::StatusCode::CONFLICT, _)) if attempt > 1 => {
+                    return Ok(json!({"jobReference": job}));
+                }
+                Ok((status, answer)) => (
+                    Status::internal(format!(
+                        "BigQuery jobs.insert answered {status}: {}",
+                        error_message(&answer)
+                    )),
+                    status.is_server_error(),
+                ),
+                Err(s) if s.code() == tonic::Code::Unavailable => (s, true),
+                Err(s) => return Err(s),
+            };
+            if !may_exist {
+                return Err(failure);
+            }
+            if attempt >= INSERT_ATTEMPTS {
+                let location = job["location"]
+                    .as_str()
+                    .map(|l| format!("--location={l} "))
+                    .unwrap_or_default();
+                return Err(Status::new(
+                    failure.code(),
+                    format!(
+                        "{} (tried {attempt} times); job {} may have been created: if so, `bq \
+                         {location}cancel {project}:{}` stops it",
+                        failure.message(),
+                        job["jobId"].as_str().unwrap_or_default(),
+                        job["jobId"].as_str().unwrap_or_default(),
+                    ),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(250) * attempt).await;
+        }
     }
 
     async fn create_job(&self, req: &admin::CreateTaskRequest) -> Result<Vec<u8>, Status> {
@@ -256,6 +369,7 @@ impl BigQuery {
                 ));
             }
         };
+        let declared = crate::inputs::variables(t);
         let mut names: Vec<&String> = req
             .inputs
             .as_ref()
@@ -264,10 +378,14 @@ impl BigQuery {
         names.sort();
         let params: Vec<Value> = names
             .iter()
-            .map(|n| parameter(n, &req.inputs.as_ref().unwrap().literals[*n]))
+            .map(|n| {
+                let declared = declared.get(*n).and_then(|v| v.r#type.as_ref());
+                parameter(n, &req.inputs.as_ref().unwrap().literals[*n], declared)
+            })
             .collect::<Result<_, _>>()?;
-        // The QueryJobConfig settings flytekit's BigQueryTask writes into custom (a byte cap,
-        // a destination table, labels...) apply to the job; flytekit's own agent drops them.
+        // The QueryJobConfig settings flytekit's BigQueryTask writes into custom (a byte cap, a
+        // destination table, a write disposition...) apply to the job; flytekit's own agent
+        // drops them.
         let mut query = json!({"useLegacySql": false});
         for (k, v) in custom.as_object().into_iter().flatten() {
             if !["ProjectID", "Location", "Domain"].contains(&k.as_str()) {
@@ -284,16 +402,7 @@ impl BigQuery {
             job_ref["location"] = l.clone().into();
         }
         let body = json!({"jobReference": job_ref, "configuration": {"query": query}});
-        let url = format!(
-            "{}/bigquery/v2/projects/{project}/jobs?prettyPrint=false",
-            endpoint()
-        );
-        let job = self
-            .send(
-                super::http_client::shared().post(url).json(&body),
-                "jobs.insert",
-            )
-            .await?;
+        let job = self.insert(&project, &body).await?;
         let job_id = job["jobReference"]["jobId"]
             .as_str()
             .ok_or_else(|| Status::internal("BigQuery jobs.insert answered no jobReference.jobId"))?
@@ -311,7 +420,7 @@ impl BigQuery {
     }
 
     async fn get_job(&self, meta: &[u8]) -> Result<admin::Resource, Status> {
-        let (m, url) = job_url(meta, "")?;
+        let (m, url) = job_url(meta, None)?;
         let job = self
             .send(super::http_client::shared().get(url), "jobs.get")
             .await?;
@@ -379,7 +488,7 @@ impl BigQuery {
     }
 
     async fn cancel_job(&self, meta: &[u8]) -> Result<(), Status> {
-        let (_, url) = job_url(meta, "/cancel")?;
+        let (_, url) = job_url(meta, Some("cancel"))?;
         self.send(super::http_client::shared().post(url), "jobs.cancel")
             .await
             .map(|_| ())
@@ -397,5 +506,51 @@ impl AsyncAgent for BigQuery {
 
     fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()> {
         Box::pin(self.cancel_job(resource_meta))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_list_takes_its_element_type_from_the_interface() {
+        let ints = core::LiteralType {
+            r#type: Some(core::literal_type::Type::CollectionType(Box::new(
+                core::LiteralType {
+                    r#type: Some(core::literal_type::Type::Simple(
+                        core::SimpleType::Integer as i32,
+                    )),
+                    ..Default::default()
+                },
+            ))),
+            ..Default::default()
+        };
+        let empty = core::Literal {
+            value: Some(core::literal::Value::Collection(
+                core::LiteralCollection::default(),
+            )),
+            ..Default::default()
+        };
+        let p = parameter("ids", &empty, Some(&ints)).unwrap();
+        assert_eq!(
+            p["parameterType"],
+            json!({"type": "ARRAY", "arrayType": {"type": "INT64"}})
+        );
+        assert_eq!(p["parameterValue"], json!({"arrayValues": []}));
+    }
+
+    #[test]
+    fn job_ids_are_path_segments_not_paths() {
+        let meta = br#"{"job_id": "../../x?y#z", "project": "p", "location": "US"}"#;
+        let (_, url) = job_url(meta, Some("cancel")).unwrap();
+        assert_eq!(
+            url.path(),
+            "/bigquery/v2/projects/p/jobs/..%2F..%2Fx%3Fy%23z/cancel"
+        );
+        assert_eq!(
+            url.query(),
+            Some("projection=full&location=US&prettyPrint=false")
+        );
     }
 }

@@ -138,7 +138,27 @@ fn token_request_fields(r: &Received) -> Value {
 /// its insert asked for; `gets_before_done` jobs.get calls answer RUNNING first, and `fail`
 /// makes the job end with an errorResult.
 fn fake_google(creds: Creds, gets_before_done: u32, fail: bool) -> HttpServer {
+    fake_google_with(creds, gets_before_done, fail, InsertFault::None)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum InsertFault {
+    None,
+    /// The first insert makes the job but its answer is lost (a 503, as from a proxy); an
+    /// insert for a job id that exists answers 409, as BigQuery does.
+    FirstAnswerLost,
+    /// Every insert answers 503 and makes nothing.
+    Down,
+}
+
+fn fake_google_with(
+    creds: Creds,
+    gets_before_done: u32,
+    fail: bool,
+    insert_fault: InsertFault,
+) -> HttpServer {
     let gets = Arc::new(AtomicU32::new(0));
+    let inserts = Arc::new(AtomicU32::new(0));
     let job = Arc::new(std::sync::Mutex::new(json!(null)));
     HttpServer::start(move |r: &Received| {
         if r.path == "/token" {
@@ -176,8 +196,20 @@ fn fake_google(creds: Creds, gets_before_done: u32, fail: bool) -> HttpServer {
         }
         let jobs = format!("/bigquery/v2/projects/{PROJECT}/jobs");
         let insert = format!("{jobs}?prettyPrint=false");
+        let unavailable = (
+            503,
+            r#"{"error": {"message": "backend error"}}"#.to_string(),
+        );
         if r.method == "POST" && r.path == insert {
+            if insert_fault == InsertFault::Down {
+                return unavailable;
+            }
             let asked = &r.json()["jobReference"];
+            let exists = job.lock().unwrap()["jobId"] == asked["jobId"];
+            if exists {
+                let msg = format!("Already Exists: Job {PROJECT}:US.{}", asked["jobId"]);
+                return (409, json!({"error": {"message": msg}}).to_string());
+            }
             *job.lock().unwrap() = json!({
                 "projectId": PROJECT,
                 "jobId": asked["jobId"].as_str().unwrap_or("job_42"),
@@ -193,6 +225,10 @@ fn fake_google(creds: Creds, gets_before_done: u32, fail: bool) -> HttpServer {
         let answer = |v: Value| (200, v.to_string());
         match (r.method.as_str(), r.path.as_str()) {
             ("POST", p) if p == insert => {
+                let first = inserts.fetch_add(1, Ordering::SeqCst) == 0;
+                if first && insert_fault == InsertFault::FirstAnswerLost {
+                    return unavailable;
+                }
                 answer(json!({"jobReference": job_ref, "status": {"state": "PENDING"}}))
             }
             ("GET", p) if p == format!("{this_job}{query}") => {
@@ -640,4 +676,52 @@ fn results_match_flytekits_bigquery_connector() {
         Some(json!("1000000000"))
     );
     assert_eq!(ours, theirs);
+}
+
+/// The job ids of the jobs.insert calls a fake received.
+fn inserted_ids(google: &HttpServer) -> Vec<String> {
+    let seen = google.seen.lock().unwrap();
+    seen.iter()
+        .filter(|r| r.path.ends_with("/jobs?prettyPrint=false"))
+        .map(|r| {
+            r.json()["jobReference"]["jobId"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn a_lost_insert_answer_is_retried_with_the_same_job_id() {
+    let google = fake_google_with(
+        Creds::ServiceAccount,
+        0,
+        false,
+        InsertFault::FirstAnswerLost,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = bigquery_run(&google, Creds::ServiceAccount, &dir, Found::Env, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let ids = inserted_ids(&google);
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert_eq!(
+        ids[0], ids[1],
+        "a retried insert must not make a second job"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let meta = String::from_utf8(base64_decode(v["resource_meta"].as_str().unwrap())).unwrap();
+    assert!(meta.contains(&ids[0]), "{meta}");
+}
+
+#[test]
+fn an_insert_that_keeps_failing_names_the_job_it_may_have_made() {
+    let google = fake_google_with(Creds::ServiceAccount, 0, false, InsertFault::Down);
+    let dir = tempfile::tempdir().unwrap();
+    let out = bigquery_run(&google, Creds::ServiceAccount, &dir, Found::Env, &[]);
+    let ids = inserted_ids(&google);
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids.iter().all(|id| *id == ids[0]), "{ids:?}");
+    let cancel = format!("`bq --location=US cancel {PROJECT}:{}` stops it", ids[0]);
+    assert_failed(&out, 3, &["503", "tried 3 times", &cancel]);
 }
