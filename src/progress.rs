@@ -93,8 +93,7 @@ impl Progress {
         match self.mode {
             Mode::Quiet => {}
             Mode::Spinner => {
-                let unit = if polls == 1 { "poll" } else { "polls" };
-                let msg = format!("{} {state} ({polls} {unit})", self.task);
+                let msg = spinner_message(&self.task, &state, polls);
                 self.bar.as_ref().unwrap().set_message(msg);
             }
             Mode::Lines => {
@@ -113,6 +112,11 @@ impl Progress {
     }
 }
 
+fn spinner_message(task: &str, state: &str, polls: u32) -> String {
+    let unit = if polls == 1 { "poll" } else { "polls" };
+    format!("{task} {state} ({polls} {unit})")
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
@@ -122,4 +126,19 @@ impl Drop for Progress {
 fn line(msg: &str) {
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
     let _ = writeln!(std::io::stderr().lock(), "{now} {msg}");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_spinner_counts_polls_in_english() {
+        assert_eq!(
+            super::spinner_message("t", "RUNNING", 1),
+            "t RUNNING (1 poll)"
+        );
+        assert_eq!(
+            super::spinner_message("t", "RUNNING", 2),
+            "t RUNNING (2 polls)"
+        );
+    }
 }

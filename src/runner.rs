@@ -120,9 +120,9 @@ async fn next_signal(s: &mut Option<tokio::signal::unix::Signal>) {
 pub struct Interrupts(watch::Receiver<u32>);
 
 impl Interrupts {
-    /// Listens for SIGINT and SIGTERM for the life of the process. The handlers are in place
-    /// when this returns (not when the task below first runs): a signal that arrives after,
-    /// however soon, is counted instead of killing the process before it can clean up.
+    /// Listens for SIGINT and SIGTERM for the life of the process. On Unix the handlers are in
+    /// place when this returns (not when the task below first runs): a signal that arrives
+    /// after, however soon, is counted instead of killing the process before it can clean up.
     pub fn listen() -> Self {
         let (tx, rx) = watch::channel(0u32);
         #[cfg(unix)]

@@ -1,6 +1,5 @@
-//! The one HTTPS client the built-in agents share (webhook calls, BigQuery, and the token
-//! requests `google-cloud-auth` makes with its own client), and the rustls crypto provider they
-//! all need.
+//! The HTTPS client the built-in agents share (webhook calls, BigQuery's API), and the rustls
+//! crypto provider it and `google-cloud-auth`'s own clients need.
 
 use std::sync::OnceLock;
 

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -494,7 +495,7 @@ fn a_timeout_cancels_the_job() {
         Creds::AuthorizedUser,
         &dir,
         Found::Env,
-        &["--timeout", "500ms"],
+        &["--timeout", "2s"],
     );
     assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
     let seen = google.seen.lock().unwrap().clone();
@@ -517,27 +518,65 @@ fn base64_decode(s: &str) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(s).unwrap()
 }
 
-/// A fixture run twice, each against its own fake Google with service-account credentials:
-/// by agentctl in-process, and by flytekit's own BigQuery connector behind flytekit's
-/// connector server. What each fake received, and what each run printed.
+/// How a comparison run ends.
+#[derive(Clone, Copy)]
+enum Ending {
+    /// The job finishes and the run with it.
+    Finishes,
+    /// The job never finishes; Ctrl-C once the first jobs.get has been answered, so both
+    /// sides poll once and then cancel, however slow the machine.
+    CtrlCAfterFirstGet,
+}
+
+/// A fixture run twice, each against its own fake Google with service-account credentials
+/// (which check the same things): by agentctl in-process, and by flytekit's own BigQuery
+/// connector behind flytekit's connector server. What each fake received, and what each run
+/// printed.
 fn ours_and_flytekits(
     fixture: &str,
     args: &[&str],
-    gets_before_done: u32,
+    ending: Ending,
 ) -> [(Vec<Received>, std::process::Output); 2] {
     let run = |endpoint: Option<&str>, google: &HttpServer, creds: &std::path::Path| {
-        let mut cmd = agentctl();
+        let mut cmd = crate::util::std_agentctl();
         cmd.arg("run")
             .arg(pyfixture(fixture))
             .args(args)
             .args(["-o", "json"])
             .env("AGENTCTL_BIGQUERY_ENDPOINT", &google.base)
-            .env("GOOGLE_APPLICATION_CREDENTIALS", creds);
+            .env("GOOGLE_APPLICATION_CREDENTIALS", creds)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         if let Some(e) = endpoint {
             cmd.args(["--endpoint", e]);
         }
-        let out = cmd.output().unwrap();
+        let child = cmd.spawn().unwrap();
+        if let Ending::CtrlCAfterFirstGet = ending {
+            let start = std::time::Instant::now();
+            let polled = || {
+                google
+                    .seen
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|r| r.method == "GET")
+            };
+            while !polled() {
+                assert!(start.elapsed() < Duration::from_secs(30), "no jobs.get");
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let kill = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(kill.success());
+        }
+        let out = child.wait_with_output().unwrap();
         (google.seen.lock().unwrap().clone(), out)
+    };
+    let gets_before_done = match ending {
+        Ending::Finishes => 1,
+        Ending::CtrlCAfterFirstGet => u32::MAX,
     };
     let dir = tempfile::tempdir().unwrap();
     let google = fake_google(Creds::ServiceAccount, gets_before_done, false);
@@ -593,8 +632,8 @@ fn bigquery_requests(seen: &[Received]) -> Vec<(String, String, Value)> {
 
 #[test]
 fn requests_match_flytekits_bigquery_connector() {
-    // one input of each type flytekit maps; the job never finishes, so the run times out and
-    // both cancel it
+    // one input of each type flytekit maps; the job never finishes, so both are interrupted
+    // and cancel it
     let [(ours, our_out), (theirs, their_out)] = ours_and_flytekits(
         "bigquery_types.template.json",
         &[
@@ -607,16 +646,14 @@ fn requests_match_flytekits_bigquery_connector() {
             "--flag",
             "--at",
             "2024-03-01T12:30:45.5",
-            // room for flytekit's create and first poll on a loaded machine
-            "--timeout",
-            "3s",
         ],
-        u32::MAX,
+        Ending::CtrlCAfterFirstGet,
     );
-    assert_eq!(our_out.status.code(), Some(124), "{}", stderr_of(&our_out));
+    let our_err = String::from_utf8_lossy(&our_out.stderr);
+    assert_eq!(our_out.status.code(), Some(130), "{our_err}");
     assert_eq!(
         their_out.status.code(),
-        Some(124),
+        Some(130),
         "{}",
         stderr_of(&their_out)
     );
@@ -632,8 +669,11 @@ fn requests_match_flytekits_bigquery_connector() {
 
 #[test]
 fn results_match_flytekits_bigquery_connector() {
-    let [(ours, our_out), (theirs, their_out)] =
-        ours_and_flytekits("bigquery_doge_coin.template.json", &["--version", "10"], 1);
+    let [(ours, our_out), (theirs, their_out)] = ours_and_flytekits(
+        "bigquery_doge_coin.template.json",
+        &["--version", "10"],
+        Ending::Finishes,
+    );
     assert_eq!(our_out.status.code(), Some(0), "{}", stderr_of(&our_out));
     assert_eq!(
         their_out.status.code(),

@@ -104,9 +104,10 @@ fn remote_schemes_and_unknown_types_are_refused_clearly() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// The sensor run under `script`, which gives it a pseudo-terminal, with the path appearing
-/// after 800 ms; what the terminal showed.
+/// The sensor run under `script`, which gives it a pseudo-terminal, with the path made once
+/// the terminal shows the task RUNNING; what the terminal showed.
 fn on_a_terminal(no_color: bool) -> String {
+    use std::io::Read;
     let dir = tempfile::tempdir().unwrap();
     let flag = dir.path().join("ready");
     let command = format!(
@@ -124,16 +125,38 @@ fn on_a_terminal(no_color: bool) -> String {
         .env_remove("AGENTCTL_CONFIG")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+        .stderr(std::process::Stdio::null());
     if no_color {
         script.env("NO_COLOR", "1");
     }
-    let child = script.spawn().expect("script(1), from util-linux");
-    std::thread::sleep(Duration::from_millis(800));
+    let mut child = script.spawn().expect("script(1), from util-linux");
+    let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let shown = shown.clone();
+        let mut stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                shown.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let start = std::time::Instant::now();
+    while !String::from_utf8_lossy(&shown.lock().unwrap()).contains("RUNNING") {
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("the terminal never showed RUNNING");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     std::fs::write(&flag, "").unwrap();
-    let out = child.wait_with_output().unwrap();
-    let shown = String::from_utf8_lossy(&out.stdout).to_string();
-    assert_eq!(out.status.code(), Some(0), "{shown}");
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let shown = String::from_utf8_lossy(&shown.lock().unwrap()).to_string();
+    assert_eq!(status.code(), Some(0), "{shown}");
     shown
 }
 
@@ -142,14 +165,18 @@ fn a_terminal_gets_a_live_spinner_that_is_cleared_at_the_end() {
     let shown = on_a_terminal(false);
     // the spinner's line: task, phase, poll count and the elapsed time ticking
     assert!(shown.contains("wait_for_file RUNNING"), "{shown:?}");
-    assert!(shown.contains(" polls) [0s]"), "{shown:?}");
+    assert!(shown.contains(" poll") && shown.contains(") [0s]"), "{shown:?}");
     assert!(
         shown.contains("\u{1b}[36m"),
         "the spinner is cyan: {shown:?}"
     );
     // redrawn in place, not one line per poll, and cleared when the run ends
     assert!(!shown.contains("Z wait_for_file RUNNING"), "{shown:?}");
-    assert!(shown.contains("\u{1b}[2K"), "{shown:?}");
+    let after_last_clear = shown.rsplit("\u{1b}[2K").next().unwrap();
+    assert!(
+        !after_last_clear.contains("RUNNING") && !after_last_clear.contains("polls)"),
+        "the spinner is left on screen: {after_last_clear:?}"
+    );
     let v = on_a_terminal(true);
     assert!(v.contains("wait_for_file RUNNING"), "{v:?}");
     assert!(!v.contains("\u{1b}[36m"), "NO_COLOR still colours: {v:?}");
