@@ -165,7 +165,10 @@ fn a_terminal_gets_a_live_spinner_that_is_cleared_at_the_end() {
     let shown = on_a_terminal(false);
     // the spinner's line: task, phase, poll count and the elapsed time ticking
     assert!(shown.contains("wait_for_file RUNNING"), "{shown:?}");
-    assert!(shown.contains(" poll") && shown.contains(") [0s]"), "{shown:?}");
+    assert!(
+        shown.contains(" poll") && shown.contains(") [0s]"),
+        "{shown:?}"
+    );
     assert!(
         shown.contains("\u{1b}[36m"),
         "the spinner is cyan: {shown:?}"
