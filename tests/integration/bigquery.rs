@@ -388,7 +388,10 @@ fn query_succeeds(creds: Creds, found: Found) {
         "/bigquery/v2/projects/flyte-test-340607/jobs/{job_id}?projection=full&location=US&prettyPrint=false"
     );
     assert_eq!(seen.iter().filter(|r| r.path == get).count(), 2);
-    for r in seen.iter().filter(|r| r.path != "/token") {
+    for r in seen
+        .iter()
+        .filter(|r| r.path != "/token" && !r.method.is_empty())
+    {
         check_credentials(r, creds).unwrap();
     }
     let token_requests = seen.iter().filter(|r| r.path == "/token").count();
@@ -606,11 +609,16 @@ fn ours_and_flytekits(
 }
 
 /// The BigQuery requests of one run, normalised where two correct clients differ: the random
-/// job id, the order of query parameters (a map on the wire), and the token endpoint.
+/// job id, the order of query parameters (a map on the wire), the token endpoint, and
+/// connections that carried no request (a poll in flight when Ctrl-C came is dropped before
+/// it is sent).
 fn bigquery_requests(seen: &[Received]) -> Vec<(String, String, Value)> {
     let mut job_id = String::new();
     let mut out = Vec::new();
-    for r in seen.iter().filter(|r| r.path != "/token") {
+    for r in seen
+        .iter()
+        .filter(|r| r.path != "/token" && !r.method.is_empty())
+    {
         let mut body = r.json();
         if r.path.ends_with("/jobs?prettyPrint=false") {
             job_id = job_id_of(&mut body);
