@@ -429,7 +429,8 @@ async fn async_attempt<A: Agent>(
             _ = interrupts.after(seen), if abort.is_none() => {
                 progress.note("interrupted: waiting for CreateTask to return, then deleting the job (Ctrl-C again to stop waiting)");
                 abort = Some(Error::Interrupted("interrupted".into()));
-                stop_after = interrupts.count();
+                // the next one stops the wait, even if it already came (a quick double press)
+                stop_after = seen + 1;
             }
             _ = interrupts.after(stop_after), if abort.is_some() => {
                 return Attempt::Done(Err(Error::Interrupted(format!(

@@ -30,6 +30,9 @@ const DEFAULT_ENDPOINT: &str = "https://bigquery.googleapis.com";
 /// How often jobs.insert is tried when its answer is lost or is a server error: the job id is
 /// chosen here, so a retry cannot make a second job.
 const INSERT_ATTEMPTS: u32 = 3;
+/// How long one API call may take before its answer counts as lost: in-process there is no RPC
+/// deadline to end it, and a lost insert answer must end for the insert to be tried again.
+const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 pub struct BigQuery {
@@ -44,11 +47,19 @@ pub struct BigQuery {
 fn api_url(segments: &[&str], query: &[(&str, &str)]) -> Result<reqwest::Url, Status> {
     let base =
         std::env::var("AGENTCTL_BIGQUERY_ENDPOINT").unwrap_or_else(|_| DEFAULT_ENDPOINT.into());
+    // a bad endpoint is this agent's configuration, not the caller's request
     let mut url = reqwest::Url::parse(&base).map_err(|e| {
-        Status::invalid_argument(format!("the BigQuery endpoint {base:?} is not a URL: {e}"))
+        Status::failed_precondition(format!("the BigQuery endpoint {base:?} is not a URL: {e}"))
     })?;
+    for s in segments {
+        if !valid_name(s) {
+            return Err(Status::invalid_argument(format!(
+                "{s:?} is not a BigQuery project or job id"
+            )));
+        }
+    }
     url.path_segments_mut()
-        .map_err(|()| Status::invalid_argument(format!("{base:?} cannot be a base URL")))?
+        .map_err(|()| Status::failed_precondition(format!("{base:?} cannot be a base URL")))?
         .pop_if_empty()
         .extend(["bigquery", "v2", "projects"])
         .extend(segments);
@@ -57,7 +68,7 @@ fn api_url(segments: &[&str], query: &[(&str, &str)]) -> Result<reqwest::Url, St
 }
 
 /// The job's identity, as flytekit's `BigQueryMetadata` writes it (JSON in `resource_meta`).
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Meta {
     job_id: String,
     project: String,
@@ -127,6 +138,17 @@ fn parameter(
     }
 }
 
+/// A project, job id, location or path word as BigQuery spells them: letters, digits, `_`, `-`,
+/// and the `:` and `.` of domain-scoped projects, but never a `.` or `..` segment, which URL
+/// building would drop (`jobs/..` would become a jobs.list).
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s != "."
+        && s != ".."
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.'))
+}
+
 /// The BigQuery type of a declared scalar type, as [`parameter`] types its values.
 fn bigquery_type(t: &core::LiteralType) -> Option<&'static str> {
     use core::SimpleType as S;
@@ -186,6 +208,11 @@ fn job_url(meta: &[u8], suffix: Option<&str>) -> Result<(Meta, reqwest::Url), St
     segments.extend(suffix);
     let mut query = vec![("projection", "full")];
     if let Some(l) = &m.location {
+        if !valid_name(l) {
+            return Err(Status::invalid_argument(format!(
+                "{l:?} is not a BigQuery location"
+            )));
+        }
         query.push(("location", l));
     }
     query.push(("prettyPrint", "false"));
@@ -274,6 +301,7 @@ impl BigQuery {
     ) -> Result<(reqwest::StatusCode, Value), Status> {
         let resp = req
             .headers(self.auth_headers().await?)
+            .timeout(CALL_TIMEOUT)
             .send()
             .await
             .map_err(|e| {
@@ -304,6 +332,22 @@ impl BigQuery {
     async fn insert(&self, project: &str, body: &Value) -> Result<Value, Status> {
         let url = api_url(&[project, "jobs"], &[("prettyPrint", "false")])?;
         let job = &body["jobReference"];
+        // once an attempt may have made the job, every failure says how to cancel it
+        let naming = |failure: Status, attempt: u32| {
+            let location = job["location"]
+                .as_str()
+                .map(|l| format!("--location={l} "))
+                .unwrap_or_default();
+            let id = job["jobId"].as_str().unwrap_or_default();
+            Status::new(
+                failure.code(),
+                format!(
+                    "{} (tried {attempt} times); job {id} may have been created: if so, `bq \
+                     {location}cancel {project}:{id}` stops it",
+                    failure.message()
+                ),
+            )
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -321,26 +365,14 @@ impl BigQuery {
                     status.is_server_error(),
                 ),
                 Err(s) if s.code() == tonic::Code::Unavailable => (s, true),
-                Err(s) => return Err(s),
+                Err(s) => (s, false),
             };
-            if !may_exist {
-                return Err(failure);
-            }
-            if attempt >= INSERT_ATTEMPTS {
-                let location = job["location"]
-                    .as_str()
-                    .map(|l| format!("--location={l} "))
-                    .unwrap_or_default();
-                return Err(Status::new(
-                    failure.code(),
-                    format!(
-                        "{} (tried {attempt} times); job {} may have been created: if so, `bq \
-                         {location}cancel {project}:{}` stops it",
-                        failure.message(),
-                        job["jobId"].as_str().unwrap_or_default(),
-                        job["jobId"].as_str().unwrap_or_default(),
-                    ),
-                ));
+            if !may_exist || attempt >= INSERT_ATTEMPTS {
+                return Err(if attempt > 1 || may_exist {
+                    naming(failure, attempt)
+                } else {
+                    failure
+                });
             }
             tokio::time::sleep(Duration::from_millis(250) * attempt).await;
         }
@@ -403,9 +435,10 @@ impl BigQuery {
         }
         let body = json!({"jobReference": job_ref, "configuration": {"query": query}});
         let job = self.insert(&project, &body).await?;
+        // the id is ours: an answer whose body was lost on the way still made this job
         let job_id = job["jobReference"]["jobId"]
             .as_str()
-            .ok_or_else(|| Status::internal("BigQuery jobs.insert answered no jobReference.jobId"))?
+            .unwrap_or(job_ref["jobId"].as_str().unwrap_or_default())
             .to_string();
         let location = job["jobReference"]["location"]
             .as_str()
@@ -541,16 +574,23 @@ mod tests {
     }
 
     #[test]
-    fn job_ids_are_path_segments_not_paths() {
-        let meta = br#"{"job_id": "../../x?y#z", "project": "p", "location": "US"}"#;
+    fn job_ids_are_names_not_paths() {
+        let meta = br#"{"job_id": "job_1-a", "project": "example.com:p", "location": "US"}"#;
         let (_, url) = job_url(meta, Some("cancel")).unwrap();
         assert_eq!(
             url.path(),
-            "/bigquery/v2/projects/p/jobs/..%2F..%2Fx%3Fy%23z/cancel"
+            "/bigquery/v2/projects/example.com:p/jobs/job_1-a/cancel"
         );
         assert_eq!(
             url.query(),
             Some("projection=full&location=US&prettyPrint=false")
         );
+        for bad in ["..", ".", "../x", "a/b", "x?y", "a\tb", ""] {
+            let meta = json!({"job_id": bad, "project": "p"}).to_string();
+            let err = job_url(meta.as_bytes(), None).unwrap_err();
+            assert_eq!(err.code(), tonic::Code::InvalidArgument, "{bad:?}");
+        }
+        let meta = br#"{"job_id": "j", "project": "p", "location": "US&x=1"}"#;
+        assert!(job_url(meta, None).is_err());
     }
 }

@@ -96,12 +96,26 @@ fn secrets_for(custom: &Value) -> Result<(Value, Value), String> {
     Ok((Value::Object(found), Value::Object(masked)))
 }
 
-/// `text` with every secret value in `secrets` replaced by `****`.
+/// `text` with every secret value in `secrets` replaced by `****`, as sent and in the forms a
+/// server echoes it in (JSON-escaped, URL-encoded); longest first, so a secret inside another
+/// does not leave the rest of the longer one showing.
 fn mask(mut text: String, secrets: &Value) -> String {
+    let mut forms: Vec<String> = Vec::new();
     for v in secrets.as_object().into_iter().flat_map(|m| m.values()) {
         if let Some(v) = v.as_str().filter(|v| !v.is_empty()) {
-            text = text.replace(v, "****");
+            forms.push(v.to_string());
+            let json = Value::String(v.to_string()).to_string();
+            forms.push(json[1..json.len() - 1].to_string());
+            forms.push(url::form_urlencoded::byte_serialize(v.as_bytes()).collect());
+            let path_encoded: String = url::form_urlencoded::byte_serialize(v.as_bytes())
+                .collect::<String>()
+                .replace('+', "%20");
+            forms.push(path_encoded);
         }
+    }
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    for f in forms {
+        text = text.replace(&f, "****");
     }
     text
 }
@@ -284,5 +298,12 @@ mod tests {
             json!({"url": "http://h/items/7", "data": {"whole": 7, "text": "x-True-2.0", "keep": "{plain}"}})
         );
         assert!(format_value(&json!("{inputs.missing}"), &vars).is_err());
+    }
+
+    #[test]
+    fn echoed_secrets_are_masked_in_every_form_a_server_sends_back() {
+        let secrets = json!({"short": "ab+c", "long": "xxab+cyy/\"z"});
+        let echoed = r#"ab+c xxab+cyy/"z xxab%2Bcyy%2F%22z ab%2Bc xxab+cyy/\"z"#.to_string();
+        assert_eq!(mask(echoed, &secrets), "**** **** **** **** ****");
     }
 }

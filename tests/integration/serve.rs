@@ -205,6 +205,24 @@ fn reflection_lists_the_agent_services_in_v1_and_v1alpha() {
 }
 
 #[test]
+fn serving_others_a_bare_variable_is_not_a_secret() {
+    // flytekit reads $KEY only in local runs; a server's other variables are not secrets
+    let server = Serve::start_with_env(&[("HOOK_TOKEN", "x"), ("_FSEC_API_KEY", "y")]);
+    let out = agentctl()
+        .arg("run")
+        .arg(crate::util::pyfixture("notify_secret.template.json"))
+        .args(["--base", "http://127.0.0.1:9", "--item_id", "1"])
+        .args(["--endpoint", &server.addr])
+        .output()
+        .unwrap();
+    crate::util::assert_failed(
+        &out,
+        1,
+        &["the secret hook_token is not set: looked for $_FSEC_HOOK_TOKEN or "],
+    );
+}
+
+#[test]
 fn an_agent_failure_is_internal_with_its_message() {
     // the BigQuery agent cannot find credentials: UNAUTHENTICATED in-process, INTERNAL on the
     // wire, as flytekit's server reports any connector error
