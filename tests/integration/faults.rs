@@ -363,6 +363,14 @@ fn a_server_restarted_mid_poll_is_polled_again() {
     assert!(second.fake.gets.load(Ordering::SeqCst) >= 1);
 }
 
+/// An agent whose jobs keep RUNNING, slow to answer CreateTask and DeleteTask.
+fn slow_agent(create_delay: Duration, delete_delay: Duration) -> Served {
+    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
+    fake.create_delay = create_delay;
+    fake.delete_delay = delete_delay;
+    Served::start_on("127.0.0.1:0".parse().unwrap(), fake)
+}
+
 /// `agentctl run forever --endpoint <fake>` in the background, its stderr captured.
 fn spawn_run(fake: &Served, extra: &[&str]) -> std::process::Child {
     crate::util::std_agentctl()
@@ -398,10 +406,8 @@ fn interrupt(child: &std::process::Child) {
 
 #[test]
 fn ctrl_c_during_create_waits_for_the_job_then_deletes_it() {
-    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
     // long enough that the interrupt surely lands while CreateTask is in flight
-    fake.create_delay = Duration::from_secs(2);
-    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    let fake = slow_agent(Duration::from_secs(2), Duration::ZERO);
     let mut child = spawn_run(&fake, &[]);
     wait_for(&mut child, "CreateTask", || {
         fake.fake.creates.load(Ordering::SeqCst) == 1
@@ -426,9 +432,7 @@ fn ctrl_c_during_create_waits_for_the_job_then_deletes_it() {
 
 #[test]
 fn a_second_ctrl_c_during_delete_exits_with_the_handle() {
-    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
-    fake.delete_delay = Duration::from_secs(30);
-    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    let fake = slow_agent(Duration::ZERO, Duration::from_secs(30));
     let mut child = spawn_run(&fake, &[]);
     wait_for(&mut child, "a GetTask", || {
         fake.fake.gets.load(Ordering::SeqCst) >= 1
@@ -455,9 +459,7 @@ fn a_second_ctrl_c_during_delete_exits_with_the_handle() {
 
 #[test]
 fn a_create_that_never_answers_does_not_outlive_the_timeout_by_much() {
-    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
-    fake.create_delay = Duration::from_secs(60);
-    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    let fake = slow_agent(Duration::from_secs(60), Duration::ZERO);
     let start = std::time::Instant::now();
     let out = spawn_run(&fake, &["--timeout", "500ms"])
         .wait_with_output()
@@ -510,9 +512,7 @@ fn wait_for_line(
 
 #[test]
 fn ctrl_c_after_a_timeout_stops_waiting_for_create() {
-    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
-    fake.create_delay = Duration::from_secs(60);
-    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    let fake = slow_agent(Duration::from_secs(60), Duration::ZERO);
     // a long grace (as long as the timeout), so the Ctrl-C surely lands inside it
     let mut child = spawn_run(&fake, &["--timeout", "3s"]);
     let rest = wait_for_line(&mut child, "timed out during CreateTask");
@@ -534,9 +534,7 @@ fn ctrl_c_after_a_timeout_stops_waiting_for_create() {
 
 #[test]
 fn a_timeout_after_ctrl_c_still_ends_a_create_that_never_answers() {
-    let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
-    fake.create_delay = Duration::from_secs(60);
-    let fake = Served::start_on("127.0.0.1:0".parse().unwrap(), fake);
+    let fake = slow_agent(Duration::from_secs(60), Duration::ZERO);
     let start = std::time::Instant::now();
     // the Ctrl-C must come before the deadline, however slowly the run starts
     let mut child = spawn_run(&fake, &["--timeout", "3s"]);
