@@ -41,8 +41,8 @@ pub struct BigQuery {
     credentials: OnceCell<Credentials>,
 }
 
-/// The REST URL of `segments` under the API's `/bigquery/v2/projects/`, each segment
-/// percent-encoded (a job id comes from `resource_meta`, which under `serve` is the caller's),
+/// The REST URL of `segments` under the API's `/bigquery/v2/projects/`, each segment checked
+/// to be a name (a job id comes from `resource_meta`, which under `serve` is the caller's),
 /// with `query` pairs in the order given.
 fn api_url(segments: &[&str], query: &[(&str, &str)]) -> Result<reqwest::Url, Status> {
     let base =
