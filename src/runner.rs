@@ -423,6 +423,7 @@ async fn async_attempt<A: Agent>(
     // with `abort` set: the interrupt count past which waiting stops
     let mut stop_after = seen;
     let mut give_up_at = None;
+    let grace = create_grace(opts.timeout);
     let created = loop {
         tokio::select! {
             r = &mut create => break r,
@@ -438,7 +439,6 @@ async fn async_attempt<A: Agent>(
                 ))));
             }
             _ = sleep_opt(run_deadline), if give_up_at.is_none() => {
-                let grace = create_grace(opts.timeout);
                 progress.note(&format!(
                     "the run timed out during CreateTask: waiting up to {} for it to return, then deleting the job",
                     humantime_short(grace)
@@ -452,7 +452,7 @@ async fn async_attempt<A: Agent>(
             _ = sleep_opt(give_up_at), if give_up_at.is_some() => {
                 return Attempt::Done(Err(Error::Timeout(format!(
                     "the run timed out (--timeout) and CreateTask had not returned {} later; a job of type {} may exist on {location}",
-                    humantime_short(create_grace(opts.timeout)), category.name
+                    humantime_short(grace), category.name
                 ))));
             }
         }

@@ -15,7 +15,6 @@ use super::local::{BoxFuture, SyncAgent};
 use crate::literal;
 use crate::pb::{admin, core};
 
-#[derive(Default)]
 pub struct Webhook;
 
 /// A value as Python's `str()` writes it, which is what flytekit's `format_dict` substitutes.
@@ -80,8 +79,8 @@ fn format_value(v: &Value, vars: &Value) -> Result<Value, String> {
     }
 }
 
-/// The secrets `{secrets.KEY}` placeholders in `custom` name, found as flytekit finds them
-/// locally, and the same keys with masked values; a missing one is an error naming where it was
+/// The secrets `{secrets.KEY}` placeholders in `custom` name, found by [`super::secrets`], and
+/// the same keys with masked values; a missing one is an error naming where it was
 /// looked for.
 fn secrets_for(custom: &Value) -> Result<(Value, Value), String> {
     let mut keys = Vec::new();
