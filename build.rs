@@ -5,6 +5,8 @@ const ROOTS: &[&str] = &[
     "flyteidl/service/agent.proto",
     "flyteidl/admin/task.proto",
     "flyteidl/core/errors.proto",
+    "flyteidl2/connector/service.proto",
+    "flyteidl2/task/task_definition.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

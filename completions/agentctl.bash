@@ -113,7 +113,7 @@ _agentctl() {
 
     case "${cmd}" in
         agentctl)
-            opts="-v -q -H -h -V --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help --version run create get delete describe inputs template agents serve completions help"
+            opts="-v -q -H -h -V --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help --version run create get delete describe inputs template agents serve completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -124,6 +124,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -159,7 +167,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__agents)
-            opts="-v -q -H -h --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help list get help"
+            opts="-v -q -H -h --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help list get help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -170,6 +178,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -205,7 +221,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__agents__subcmd__get)
-            opts="-o -v -q -H -h --endpoint --output --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-o -v -q -H -h --endpoint --output --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,6 +244,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -319,7 +343,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__agents__subcmd__list)
-            opts="-o -v -q -H -h --endpoint --output --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-o -v -q -H -h --endpoint --output --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,6 +366,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -377,7 +409,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__completions)
-            opts="-v -q -H -h --dir --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help bash elvish fish powershell zsh"
+            opts="-v -q -H -h --dir --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +424,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -427,7 +467,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__create)
-            opts="-v -q -H -h --task --task-version --input --inputs --endpoint --output-prefix --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-v -q -H -h --task --task-version --input --inputs --endpoint --secret --connection-config --output-prefix --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,6 +493,14 @@ _agentctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -462,6 +510,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -497,7 +553,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__delete)
-            opts="-o -v -q -H -h --endpoint --task-type --task-version --resource-meta --output-prefix --output --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-o -v -q -H -h --endpoint --task-type --task-version --secret --connection-config --resource-meta --output-prefix --output --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,6 +568,14 @@ _agentctl() {
                     return 0
                     ;;
                 --task-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -536,6 +600,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -571,7 +643,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__describe)
-            opts="-o -v -q -H -h --task --task-version --output --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-o -v -q -H -h --task --task-version --output --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -598,6 +670,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -633,7 +713,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__get)
-            opts="-o -v -q -H -h --endpoint --task-type --task-version --resource-meta --output-prefix --output --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-o -v -q -H -h --endpoint --task-type --task-version --secret --connection-config --resource-meta --output-prefix --output --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -648,6 +728,14 @@ _agentctl() {
                     return 0
                     ;;
                 --task-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -672,6 +760,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -903,7 +999,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__inputs)
-            opts="-o -v -q -H -h --task --task-version --input --inputs --output --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-o -v -q -H -h --task --task-version --input --inputs --output --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,6 +1037,14 @@ _agentctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -973,7 +1077,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__run)
-            opts="-o -v -q -H -h --task --task-version --input --inputs --endpoint --local --remote --output-prefix --timeout --retries --poll-interval --max-get-failures --output --dry-run --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-o -v -q -H -h --task --task-version --input --inputs --endpoint --local --remote --secret --connection-config --output-prefix --timeout --retries --poll-interval --max-get-failures --output --dry-run --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -996,6 +1100,14 @@ _agentctl() {
                     return 0
                     ;;
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connection-config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1035,6 +1147,14 @@ _agentctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --ca-cert)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1067,7 +1187,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__serve)
-            opts="-v -q -H -h --host --port --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-v -q -H -h --host --port --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1086,6 +1206,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1121,7 +1249,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__template)
-            opts="-o -v -q -H -h --task --task-version --output --env-file --verbose --quiet --config --ca-cert --client-cert --client-key --header --authority --help"
+            opts="-o -v -q -H -h --task --task-version --output --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1148,6 +1276,14 @@ _agentctl() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

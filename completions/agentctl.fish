@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_agentctl_global_optspecs
-    string join \n env-file= v/verbose q/quiet config= ca-cert= client-cert= client-key= H/header= authority= h/help V/version
+    string join \n env-file= v/verbose q/quiet config= wire= call-timeout= ca-cert= client-cert= client-key= H/header= authority= h/help V/version
 end
 
 function __fish_agentctl_needs_command
@@ -26,6 +26,10 @@ end
 
 complete -c agentctl -n "__fish_agentctl_needs_command" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_needs_command" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_needs_command" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_needs_command" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_needs_command" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_needs_command" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_needs_command" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -51,8 +55,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l task-version -
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l input -d 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l inputs -d 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l endpoint -d 'The agent service: host:port, dns:///host:port, http://host:port or https://host:port' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l secret -d 'A connection secret: the connector\'s NAME, read from the environment variable ENV_VAR (never a value on the command line)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l connection-config -d 'A connection config entry' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l output-prefix -d 'Where the agent writes outputs: a path, a file:// URI, or another scheme passed as is [default: a fresh local directory]' -r
-complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l timeout -d 'Bound the whole run, every attempt included (90s, 5m, 1h30m); on expiry the job is deleted, exit 124' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l timeout -d 'Bound the whole run, discovery and every attempt included (90s, 5m, 1h30m); on expiry the job is deleted, exit 124' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l retries -d 'Retries for retryable failures [default: the template\'s metadata.retries]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l poll-interval -d 'The longest wait between two GetTask calls; the first come quickly, then back off to this' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l max-get-failures -d 'Failed GetTask calls allowed per attempt before giving up with exit 3 (propeller\'s maxSystemFailures)' -r
@@ -60,6 +66,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s o -l output -d
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -76,9 +86,15 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l task-versio
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l input -d 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l inputs -d 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l endpoint -d 'The agent service: host:port, dns:///host:port, http://host:port or https://host:port' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l secret -d 'A connection secret: the connector\'s NAME, read from the environment variable ENV_VAR (never a value on the command line)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l connection-config -d 'A connection config entry' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l output-prefix -d 'Where the agent writes outputs [default: a fresh local directory]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -87,15 +103,21 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand create" -l authority -
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand create" -s h -l help -d 'Print help'
-complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l endpoint -d 'The agent service (overrides the handle\'s)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l endpoint -d 'The agent service (overrides the handle\'s; AGENTCTL_ENDPOINT is used only for a job given without a handle)' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l task-type -d 'Without a handle: the task type' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l task-version -d 'Without a handle: the task type\'s version' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l secret -d 'A connection secret: the connector\'s NAME, read from the environment variable ENV_VAR (never a value on the command line)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l connection-config -d 'A connection config entry' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l resource-meta -d 'Without a handle: the job\'s resource_meta, base64' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l output-prefix -d 'The output prefix sent with GetTask (overrides the handle\'s)' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s o -l output -d 'Output format on stdout (get only)' -r -f -a "human\t''
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -104,15 +126,21 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l authority -d '
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s h -l help -d 'Print help'
-complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l endpoint -d 'The agent service (overrides the handle\'s)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l endpoint -d 'The agent service (overrides the handle\'s; AGENTCTL_ENDPOINT is used only for a job given without a handle)' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l task-type -d 'Without a handle: the task type' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l task-version -d 'Without a handle: the task type\'s version' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l secret -d 'A connection secret: the connector\'s NAME, read from the environment variable ENV_VAR (never a value on the command line)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l connection-config -d 'A connection config entry' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l resource-meta -d 'Without a handle: the job\'s resource_meta, base64' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l output-prefix -d 'The output prefix sent with GetTask (overrides the handle\'s)' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s o -l output -d 'Output format on stdout (get only)' -r -f -a "human\t''
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -127,6 +155,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s o -l outp
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -143,6 +175,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -s o -l output
 pb\t'binary protobuf'"
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand inputs" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -157,6 +193,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s o -l outp
 pb\t'binary protobuf'"
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -167,6 +207,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s q -l quie
 complete -c agentctl -n "__fish_agentctl_using_subcommand template" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and not __fish_seen_subcommand_from list get help" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -183,6 +227,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_see
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from list" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -196,6 +244,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_see
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from get" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -211,6 +263,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l host -d 'The
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l port -d 'The port; 0 picks a free one. `listening on HOST:PORT` is printed once calls are accepted' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
@@ -222,6 +278,10 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s h -l help -d
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l dir -d 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F

@@ -58,6 +58,8 @@ pub struct Deployment {
     pub default_service_config: String,
     pub timeouts: BTreeMap<String, GoDuration>,
     pub default_timeout: Option<GoDuration>,
+    /// agentctl's own `wire: v1|v2` (propeller runs one generation per build): `None` detects.
+    pub wire: Option<crate::wire::Wire>,
 }
 
 impl Deployment {
@@ -198,6 +200,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
                 &format!("{default_timeout}s"),
                 default_timeout,
             )),
+            wire: None,
         };
         if let Some(v) = sec.get(default_key).filter(|v| !v.is_null()) {
             p.deployment_into(v, &mut default)?;
@@ -213,6 +216,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
                     default_service_config: String::new(),
                     timeouts: BTreeMap::new(),
                     default_timeout: None,
+                    wire: None,
                 };
                 p.deployment_into(&dv, &mut d)?;
                 deployments.insert(name, d);
@@ -418,6 +422,18 @@ impl Parser<'_> {
         }
         if let Some(x) = m.get("defaultTimeout").filter(|x| !x.is_null()) {
             d.default_timeout = Some(self.duration(x, &key("defaultTimeout"))?);
+        }
+        if let Some(x) = m.get("wire").filter(|x| !x.is_null()) {
+            let text = self.string(x, &key("wire"))?;
+            d.wire = match text.as_str() {
+                "auto" => None,
+                other => Some(crate::wire::Wire::parse(other).ok_or_else(|| {
+                    self.error(
+                        &key("wire"),
+                        &format!("{other:?} is not a generation; write v1, v2 or auto"),
+                    )
+                })?),
+            };
         }
         Ok(())
     }

@@ -1,7 +1,8 @@
 //! A task's inputs on the command line: the interface becomes clap flags (`--version 10`), and
 //! flags, `--input NAME=VALUE` and `--inputs FILE` become the `core.LiteralMap` sent to the agent.
 //! Semantics follow `pyflyte run`: a boolean is a flag pair and defaults to false, an
-//! `Optional[T]` left out is None, anything else left out is missing (templates carry no defaults).
+//! `Optional[T]` left out is None, an input with a default (Flyte 2's `TaskSpec.default_inputs`)
+//! left out takes it and is sent as a value, anything else left out is missing.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -11,6 +12,8 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use crate::error::{Error, Result};
 use crate::literal::{self, ValueError};
 use crate::pb::core::{self, LiteralMap, TaskTemplate};
+use crate::pb::v2;
+use crate::template::Loaded;
 use crate::{json, template};
 
 const HEADING: &str = "Task inputs";
@@ -72,9 +75,15 @@ fn own_longs(cmd: &Command) -> BTreeSet<String> {
 /// Adds a flag per input variable to `cmd` (`run`, `create`, `inputs`), under their own heading.
 /// Inputs whose name an agentctl option already takes are listed after the help instead, with
 /// the `--input NAME=VALUE` form that reaches them.
-pub fn add_args(mut cmd: Command, t: &TaskTemplate, global_longs: &BTreeSet<String>) -> Command {
+pub fn add_args(mut cmd: Command, l: &Loaded, global_longs: &BTreeSet<String>) -> Command {
+    let t = &l.template;
     let mut taken = own_longs(&cmd);
     taken.extend(global_longs.iter().cloned());
+    // an input's `--no-…` form must not take another input's name (`cache` and `no_cache`)
+    let input_names: BTreeSet<String> = variables(t)
+        .keys()
+        .flat_map(|n| [n.clone(), n.replace('_', "-")])
+        .collect();
     let mut collisions = Vec::new();
     for (name, var) in variables(t) {
         let ty = var_type(&var);
@@ -110,7 +119,7 @@ pub fn add_args(mut cmd: Command, t: &TaskTemplate, global_longs: &BTreeSet<Stri
             cmd = cmd.arg(arg);
             let no_names: Vec<String> = [format!("no-{dashed}"), format!("no_{name}")]
                 .into_iter()
-                .filter(|n| !taken.contains(n))
+                .filter(|n| !taken.contains(n) && !input_names.contains(n))
                 .collect();
             if let Some((first, rest)) = no_names.split_first() {
                 let mut no = Arg::new(no_arg_id(&name))
@@ -123,8 +132,9 @@ pub fn add_args(mut cmd: Command, t: &TaskTemplate, global_longs: &BTreeSet<Stri
                 cmd = cmd.arg(no);
             }
         } else {
-            let required = literal::optional_none_variant(&ty).is_none();
-            if !required {
+            if let Some(d) = l.defaults.get(&name) {
+                help.push_str(&format!(" (default {})", literal::display(d)));
+            } else if literal::optional_none_variant(&ty).is_some() {
                 help.push_str(" (optional)");
             }
             let mut arg = Arg::new(arg_id(&name))
@@ -157,7 +167,8 @@ pub struct Sources<'a> {
     pub file: Option<&'a Path>,
 }
 
-pub fn collect(t: &TaskTemplate, src: &Sources) -> Result<LiteralMap> {
+pub fn collect(l: &Loaded, src: &Sources) -> Result<LiteralMap> {
+    let t = &l.template;
     let vars = variables(t);
     let mut values: HashMap<String, core::Literal> = HashMap::new();
 
@@ -221,7 +232,10 @@ pub fn collect(t: &TaskTemplate, src: &Sources) -> Result<LiteralMap> {
             continue;
         }
         let ty = var_type(var);
-        if literal::is_boolean(&ty) {
+        if let Some(d) = l.defaults.get(name) {
+            // sent as a value, as `flyte run` and the Flyte 2 backend send it
+            values.insert(name.clone(), d.clone());
+        } else if literal::is_boolean(&ty) {
             values.insert(name.clone(), literal::boolean(false));
         } else if let Some(none) = literal::optional_none_variant(&ty) {
             values.insert(name.clone(), literal::none_union(none));
@@ -239,10 +253,33 @@ pub fn collect(t: &TaskTemplate, src: &Sources) -> Result<LiteralMap> {
             "{} required {noun} missing: {}\n  give them as flags, as --input NAME=VALUE, or in --inputs FILE; `agentctl run {} --help` lists every input",
             missing.len(),
             missing.join(", "),
-            "TEMPLATE"
+            l.path.display()
         )));
     }
+    for lit in values.values_mut() {
+        absolute_uris(lit);
+    }
     Ok(LiteralMap { literals: values })
+}
+
+/// Files and directories named by a relative path are sent as absolute paths: the agent does
+/// not run in this directory.
+fn absolute_uris(lit: &mut core::Literal) {
+    use core::{literal::Value as L, scalar::Value as S};
+    match &mut lit.value {
+        Some(L::Scalar(sc)) => {
+            if let Some(S::Blob(b)) = &mut sc.value
+                && !b.uri.is_empty()
+                && !b.uri.contains("://")
+                && let Ok(abs) = std::path::absolute(&b.uri)
+            {
+                b.uri = abs.display().to_string();
+            }
+        }
+        Some(L::Collection(c)) => c.literals.iter_mut().for_each(absolute_uris),
+        Some(L::Map(m)) => m.literals.values_mut().for_each(absolute_uris),
+        _ => {}
+    }
 }
 
 fn bad_value(flag: &str, raw: &str, e: &ValueError) -> Error {
@@ -319,9 +356,24 @@ fn read_inputs_file(
         _ => None,
     };
     let literals: HashMap<String, core::Literal> = match doc {
-        None => {
-            json::decode_exact::<LiteralMap>(&bytes)
-                .ok_or_else(|| ctx("neither YAML/JSON values nor a binary core.LiteralMap".into()))?
+        None => match json::decode_exact::<v2::task::Inputs>(&bytes) {
+            // Flyte 2's Inputs: the same bytes as a LiteralMap, plus `context`; a name twice is refused
+            Some(i) => crate::wire::v2::inputs_to_map(&i.literals)
+                .map_err(|e| ctx(format!("not usable inputs: {e}")))?
+                .literals,
+            None => {
+                json::decode_exact::<LiteralMap>(&bytes)
+                    .ok_or_else(|| ctx("neither YAML/JSON values nor a binary core.LiteralMap or flyteidl2.task.Inputs".into()))?
+                    .literals
+            }
+        },
+        Some(serde_json::Value::Object(map))
+            if map.len() <= 2 && map.get("literals").is_some_and(|l| l.is_array()) =>
+        {
+            let i = json::from_value::<v2::task::Inputs>(&serde_json::Value::Object(map))
+                .map_err(|e| ctx(format!("not a valid flyteidl2.task.Inputs: {e}")))?;
+            crate::wire::v2::inputs_to_map(&i.literals)
+                .map_err(|e| ctx(format!("not usable inputs: {e}")))?
                 .literals
         }
         Some(serde_json::Value::Object(map)) if is_literal_map(&map) => {

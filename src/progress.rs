@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::pb::core::TaskLog;
+use crate::wire::LogLink;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -35,7 +35,7 @@ pub struct Progress {
     bar: Option<ProgressBar>,
     task: String,
     last_line: String,
-    links_shown: Vec<(String, String)>,
+    links_shown: Vec<(String, String, bool)>,
 }
 
 impl Progress {
@@ -65,6 +65,7 @@ impl Progress {
 
     /// A one-off note: "created job …", "retrying (attempt 2 of 3)", "deleting the task".
     pub fn note(&mut self, msg: &str) {
+        let msg = &crate::mask::apply(&safe(msg));
         match self.mode {
             Mode::Quiet => {}
             Mode::Spinner => self.bar.as_ref().unwrap().println(msg),
@@ -73,18 +74,22 @@ impl Progress {
     }
 
     /// The latest known state of the job; prints only what changed.
-    pub fn update(&mut self, phase: &str, message: &str, polls: u32, links: &[TaskLog]) {
+    pub fn update(&mut self, phase: &str, message: &str, polls: u32, links: &[LogLink]) {
         for l in links {
-            let key = (l.name.clone(), l.uri.clone());
+            // a Flyte 2 link that is not ready yet is shown as pending, and again once live
+            let key = (l.name.clone(), l.uri.clone(), l.ready);
             if !self.links_shown.contains(&key) {
                 self.links_shown.push(key);
-                self.note(&format!(
-                    "log {}: {}",
-                    if l.name.is_empty() { "link" } else { &l.name },
-                    l.uri
-                ));
+                let name = if l.name.is_empty() { "link" } else { &l.name };
+                let pending = if l.ready {
+                    ""
+                } else {
+                    " (pending: not ready yet)"
+                };
+                self.note(&format!("log {name}: {}{pending}", l.uri));
             }
         }
+        let message = crate::mask::apply(&safe(message));
         let state = if message.is_empty() {
             phase.to_string()
         } else {
@@ -123,6 +128,23 @@ impl Drop for Progress {
     }
 }
 
+/// Text from an agent made safe for a terminal: control characters (escape sequences, bells,
+/// carriage returns) are shown as `\u{..}` escapes instead of acting; newlines and tabs stay.
+pub fn safe(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 fn line(msg: &str) {
     let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ");
     let _ = writeln!(std::io::stderr().lock(), "{now} {msg}");
@@ -130,6 +152,19 @@ fn line(msg: &str) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn control_bytes_from_an_agent_never_reach_the_terminal() {
+        let s = super::safe("ok\x1b[2J\x07done\rover\nnext\tcol");
+        assert!(
+            !s.contains('\x1b') && !s.contains('\x07') && !s.contains('\r'),
+            "{s:?}"
+        );
+        assert!(
+            s.contains("\\u{1b}[2J") && s.contains("\nnext\tcol"),
+            "{s:?}"
+        );
+    }
+
     #[test]
     fn the_spinner_counts_polls_in_english() {
         assert_eq!(

@@ -5,10 +5,14 @@
 
 use std::collections::HashMap;
 
-use crate::agent::grpc::{Configured, ConnectOptions, GrpcAgent, Target};
+use std::collections::BTreeMap;
+
+use crate::agent::remote::RemoteAgent;
 use crate::config::{Config, Deployment, Plugin};
 use crate::error::{Error, Result};
 use crate::pb::admin;
+use crate::transport::{ConnectOptions, Deadlines, Dial, Target, Transport};
+use crate::wire::detect::Choice;
 
 /// Where a task goes and why.
 pub struct Route {
@@ -16,7 +20,7 @@ pub struct Route {
     pub deployment: Deployment,
     pub is_sync: bool,
     pub why: String,
-    pub agent: GrpcAgent,
+    pub agent: RemoteAgent,
     /// What discovery met on the way (deployments that did not answer, say).
     pub notes: Vec<String>,
 }
@@ -50,7 +54,51 @@ impl Route {
 /// (deployment name, is_sync) by task type and version, built as propeller builds its registry.
 type Registry = HashMap<String, HashMap<i32, (String, bool)>>;
 
-pub fn agent_for(d: &Deployment, config: &Config, opts: &ConnectOptions) -> Result<GrpcAgent> {
+/// The methods whose deadlines a configmap can set.
+const METHODS: &[&str] = &[
+    "CreateTask",
+    "GetTask",
+    "DeleteTask",
+    "ExecuteTaskSync",
+    "ListAgents",
+    "ListConnectors",
+    "GetAgent",
+    "GetConnector",
+    "Check",
+];
+
+/// How to dial a configured deployment: TLS unless `insecure`, its service config, and each
+/// method's deadline with the key that sets it, so a deadline error names what to raise.
+pub fn dial_for(d: &Deployment, config: &Config) -> Dial {
+    let place = |key: String| {
+        format!(
+            "RPC deadline of deployment {} ({key} in {})",
+            d.name,
+            config.path.display()
+        )
+    };
+    let by_method: BTreeMap<String, (std::time::Duration, String)> = METHODS
+        .iter()
+        .filter(|m| d.timeouts.contains_key(**m))
+        .filter_map(|m| {
+            d.deadline(m)
+                .map(|(g, key)| (m.to_string(), (g.value, place(key))))
+        })
+        .collect();
+    let default = d
+        .default_timeout
+        .as_ref()
+        .filter(|g| !g.value.is_zero())
+        .map(|g| (g.value, place(format!("{}.defaultTimeout", d.key_path))));
+    Dial {
+        name: Some(d.name.clone()),
+        force_tls: !d.insecure,
+        round_robin: d.round_robin(),
+        deadlines: Deadlines::configured(by_method, default),
+    }
+}
+
+pub fn agent_for(d: &Deployment, config: &Config, opts: &ConnectOptions) -> Result<RemoteAgent> {
     let target = Target::parse(&d.endpoint).map_err(|e| {
         Error::input(format!(
             "{}: {}.endpoint: {e}",
@@ -58,14 +106,15 @@ pub fn agent_for(d: &Deployment, config: &Config, opts: &ConnectOptions) -> Resu
             d.key_path
         ))
     })?;
-    GrpcAgent::connect(
-        target,
-        opts,
-        Some(Configured {
-            deployment: d.clone(),
-            config_path: config.path.clone(),
-        }),
-    )
+    let transport = Transport::connect(target, opts, dial_for(d, config))?;
+    let choice = match d.wire {
+        Some(w) => Choice::Fixed(
+            w,
+            format!("{}.wire in {}", d.key_path, config.path.display()),
+        ),
+        None => Choice::Auto,
+    };
+    Ok(RemoteAgent::new(transport, choice))
 }
 
 async fn discover(
@@ -77,29 +126,32 @@ async fn discover(
     let mut registry: Registry = HashMap::new();
     for d in plugin.all_deployments() {
         let agent = agent_for(d, config, opts)?;
-        match agent.list_agents().await {
+        // each deployment is spoken to in its own generation
+        let listed = match agent.wire().await {
+            Ok(_) => agent
+                .list()
+                .await
+                .map_err(|s| format!("{:?}: {}", s.code(), s.message())),
+            Err(e) => Err(e.to_string()),
+        };
+        match listed {
             Ok(agents) => {
                 for a in agents {
                     // each write replaces the name's versions, as propeller's registry does
-                    #[allow(deprecated)]
-                    for t in &a.supported_task_types {
-                        registry
-                            .insert(t.clone(), HashMap::from([(0, (d.name.clone(), a.is_sync))]));
+                    for t in &a.task_types {
+                        registry.insert(t.clone(), HashMap::from([(0, (d.name.clone(), a.sync))]));
                     }
-                    for c in &a.supported_task_categories {
+                    for c in &a.categories {
                         registry.insert(
                             c.name.clone(),
-                            HashMap::from([(c.version, (d.name.clone(), a.is_sync))]),
+                            HashMap::from([(c.version, (d.name.clone(), a.sync))]),
                         );
                     }
                 }
             }
-            Err(s) => notes.push(format!(
-                "discovery on {} ({}) failed, skipped: {:?}: {}",
-                d.name,
-                d.endpoint,
-                s.code(),
-                s.message().lines().next().unwrap_or_default()
+            Err(e) => notes.push(format!(
+                "discovery on {} ({}) failed, skipped: {e}",
+                d.name, d.endpoint,
             )),
         }
     }
@@ -150,7 +202,7 @@ pub async fn resolve(
                 )
             } else {
                 format!(
-                    "its ListAgents answer serves {} version {}",
+                    "its discovery answer serves {} version {}",
                     category.name, category.version
                 )
             };

@@ -12,10 +12,12 @@ use tokio::sync::watch;
 use tokio::time::sleep_until;
 use tonic::Status;
 
-use crate::agent::{self, Agent, Job};
+use crate::agent::{self, Agent};
 use crate::error::Error;
 use crate::pb::{admin, core};
 use crate::progress::Progress;
+use crate::template::Template;
+use crate::wire::{Connection, CreateRequest, Job, LogLink, Resource, Wire};
 use crate::{inputs, literal};
 
 /// Where outputs go: the string the agent sees, and the local directory behind it when there is one.
@@ -84,8 +86,10 @@ pub struct Report {
     pub phase: String,
     pub message: String,
     pub outputs: Option<core::LiteralMap>,
-    pub log_links: Vec<core::TaskLog>,
+    pub log_links: Vec<LogLink>,
     pub custom_info: Option<prost_types::Struct>,
+    /// The generation spoken, and why (`None` in-process).
+    pub wire: Option<(Wire, String)>,
     pub attempts: u32,
     pub resource_meta: Vec<u8>,
     pub duration: Duration,
@@ -93,15 +97,38 @@ pub struct Report {
     pub output_prefix: String,
 }
 
-/// A job's handle: everything `agentctl get|delete` needs to find it again, from any process.
-pub fn handle_json(location: Option<&str>, job: &Job) -> serde_json::Value {
-    serde_json::json!({
-        "endpoint": location,
+/// A job's handle: everything `agentctl get|delete` needs to find it again, from any process:
+/// where, which generation, and — for Flyte 2 — the `connection` to send again, with the names
+/// of the environment variables its secrets come from (never their values).
+pub fn handle_json(endpoint: Option<&str>, wire: Option<Wire>, job: &Job) -> serde_json::Value {
+    let mut h = serde_json::json!({
+        "endpoint": endpoint,
+        "wire": wire.map(Wire::name),
         "task_type": job.category.name,
         "task_version": job.category.version,
         "resource_meta": base64::engine::general_purpose::STANDARD.encode(&job.resource_meta),
         "output_prefix": job.output_prefix,
-    })
+    });
+    let c = &job.connection;
+    if !c.is_empty() {
+        let secrets: serde_json::Map<String, serde_json::Value> = c
+            .secrets
+            .iter()
+            .map(|(k, s)| (k.clone(), serde_json::Value::String(s.env.clone())))
+            .collect();
+        h["connection"] = serde_json::json!({
+            "task_type": c.task_type,
+            "secret_env": secrets,
+            "configs": c.configs,
+        });
+    }
+    h
+}
+
+/// The command that deletes a job later, quoted for a POSIX shell whatever the handle holds.
+pub fn delete_command(handle: &serde_json::Value) -> String {
+    let text = handle.to_string().replace('\'', r"'\''");
+    format!("echo '{text}' | agentctl delete -")
 }
 
 #[cfg(unix)]
@@ -171,23 +198,12 @@ pub enum State {
     Unknown,
 }
 
-/// The phase name and the state, falling back to the deprecated `state` when `phase` is
-/// UNDEFINED — whose zero value is RETRYABLE_FAILURE, so an empty Resource is a retryable failure.
-pub fn interpret(r: &admin::Resource) -> (&'static str, State) {
+/// The phase name and the state. Each generation's adapter has already read its answer by its
+/// own rules (Flyte 1's `state` fallback included), so only the phase is read here.
+pub fn interpret(r: &Resource) -> (&'static str, State) {
     use core::task_execution::Phase as P;
     match P::try_from(r.phase) {
-        Ok(P::Undefined) =>
-        {
-            #[allow(deprecated)]
-            match admin::State::try_from(r.state) {
-                Ok(admin::State::Pending) => ("INITIALIZING", State::Pending),
-                Ok(admin::State::Running) => ("RUNNING", State::Pending),
-                Ok(admin::State::Succeeded) => ("SUCCEEDED", State::Succeeded),
-                Ok(admin::State::PermanentFailure) => ("FAILED", State::Failed),
-                Ok(admin::State::RetryableFailure) => ("RETRYABLE_FAILED", State::Retryable),
-                Err(_) => ("UNDEFINED", State::Unknown),
-            }
-        }
+        Ok(P::Undefined) => ("UNDEFINED", State::Unknown),
         Ok(P::Queued) => ("QUEUED", State::Pending),
         Ok(P::WaitingForResources) => ("WAITING_FOR_RESOURCES", State::Pending),
         Ok(P::Initializing) => ("INITIALIZING", State::Pending),
@@ -202,8 +218,10 @@ pub fn interpret(r: &admin::Resource) -> (&'static str, State) {
 
 /// Fills in what `run` needs from a template, the inputs and the options.
 pub struct Task<'a> {
-    pub template: &'a core::TaskTemplate,
+    pub template: &'a Template,
     pub inputs: &'a core::LiteralMap,
+    /// Flyte 2's `connection`; Flyte 1 sends none.
+    pub connection: &'a Connection,
 }
 
 /// The first wait between two GetTask calls. The waits then grow by half each time up to the
@@ -234,6 +252,24 @@ enum Attempt {
     Retry(Error),
 }
 
+/// What every attempt of one run shares: the agent, the options, where progress goes, the
+/// interrupts, the run's deadline and the report being filled.
+struct Ctx<'a, A: Agent> {
+    agent: &'a A,
+    opts: &'a Options,
+    progress: &'a mut Progress,
+    interrupts: &'a Interrupts,
+    run_deadline: Option<tokio::time::Instant>,
+    report: &'a mut Report,
+}
+
+/// One attempt's own request and limits.
+struct AttemptSpec<'a> {
+    template: &'a Template,
+    request: CreateRequest,
+    timeout: Option<Duration>,
+}
+
 pub async fn run<A: Agent>(
     agent: &A,
     task: Task<'_>,
@@ -244,8 +280,8 @@ pub async fn run<A: Agent>(
     let started = Instant::now();
     let run_deadline = opts.timeout.map(|d| tokio::time::Instant::now() + d);
     let template = task.template;
-    let category = agent::category(template);
-    let meta = template.metadata.clone().unwrap_or_default();
+    let category = agent::category(&template.view);
+    let meta = template.view.metadata.clone().unwrap_or_default();
     let retries = opts
         .retries
         .unwrap_or_else(|| meta.retries.map(|r| r.retries).unwrap_or(0));
@@ -259,80 +295,116 @@ pub async fn run<A: Agent>(
         ..Default::default()
     };
 
-    if let Some(dir) = &opts.output_prefix.local {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            return (
-                report,
-                Err(Error::Io(format!(
-                    "cannot create the output prefix {}: {e}",
-                    dir.display()
-                ))),
-            );
-        }
-        // propeller's input prefix holds inputs.pb; container args may point at it
-        let _ = std::fs::write(dir.join("inputs.pb"), task.inputs.encode_to_vec());
+    if let Some(dir) = &opts.output_prefix.local
+        && let Err(e) = prepare_prefix(dir, task.inputs)
+    {
+        return (report, Err(e));
     }
 
+    // discovery and detection come under --timeout and Ctrl-C like everything else
     let seen = interrupts.count();
-    let is_sync = tokio::select! {
-        r = tokio::time::timeout(Duration::from_secs(10), agent.is_sync(&category)) => matches!(r, Ok(Ok(true))),
+    let prepared = tokio::select! {
+        r = agent.prepare(&category) => r,
         _ = interrupts.after(seen) => {
             report.duration = started.elapsed();
             return (report, Err(Error::Interrupted("interrupted before anything was created".into())));
         }
+        _ = sleep_opt(run_deadline) => {
+            report.duration = started.elapsed();
+            let limit = opts.timeout.map(humantime_short).unwrap_or_default();
+            return (report, Err(Error::Timeout(format!("the run timed out after {limit} (--timeout) before anything was created: {} did not answer discovery", agent.location()))));
+        }
     };
+    let prepared = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            report.duration = started.elapsed();
+            return (report, Err(e));
+        }
+    };
+    report.wire = prepared.wire.clone();
 
+    let mut ctx = Ctx {
+        agent,
+        opts,
+        progress,
+        interrupts,
+        run_deadline,
+        report: &mut report,
+    };
     let result = loop {
-        let attempt = report.attempts;
-        report.attempts += 1;
+        let attempt = ctx.report.attempts;
+        ctx.report.attempts += 1;
         if attempt > 0 {
-            progress.note(&format!(
+            ctx.progress.note(&format!(
                 "retrying: attempt {} of {}",
                 attempt + 1,
                 retries + 1
             ));
         }
-        let rendered = render_template(template, &opts.output_prefix, task.inputs, attempt);
-        let metadata = execution_metadata(template, attempt);
-        let outcome = if is_sync {
-            sync_attempt(
-                agent,
-                &rendered,
+        let spec = AttemptSpec {
+            template,
+            request: create_request(
+                template,
                 task.inputs,
-                metadata,
-                opts,
-                progress,
-                interrupts,
-                run_deadline,
-                &mut report,
-            )
-            .await
+                task.connection,
+                &opts.output_prefix,
+                attempt,
+            ),
+            timeout: attempt_timeout,
+        };
+        let outcome = if prepared.sync {
+            sync_attempt(&mut ctx, spec).await
         } else {
-            async_attempt(
-                agent,
-                &rendered,
-                task.inputs,
-                metadata,
-                opts,
-                attempt_timeout,
-                progress,
-                interrupts,
-                run_deadline,
-                &mut report,
-            )
-            .await
+            async_attempt(&mut ctx, spec).await
         };
         match outcome {
             Attempt::Done(r) => break r,
-            Attempt::Retry(why) if attempt < retries => {
-                progress.note(&format!("attempt {} failed: {why}", attempt + 1))
-            }
-            Attempt::Retry(why) => break Err(after_attempts(why, &report, retries)),
+            Attempt::Retry(why) if attempt < retries => ctx
+                .progress
+                .note(&format!("attempt {} failed: {why}", attempt + 1)),
+            Attempt::Retry(why) => break Err(after_attempts(why, ctx.report, retries)),
         }
     };
-    report.duration = started.elapsed();
     progress.finish();
+    report.duration = started.elapsed();
     (report, result)
+}
+
+/// Creates the local output prefix and writes `inputs.pb` into it: propeller's input prefix
+/// holds it, and the rendered template can point at it.
+pub fn prepare_prefix(dir: &std::path::Path, inputs: &core::LiteralMap) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        Error::input(format!(
+            "cannot use the output prefix {}: {e}; give a writable directory with --output-prefix",
+            dir.display()
+        ))
+    })?;
+    let path = dir.join("inputs.pb");
+    std::fs::write(&path, inputs.encode_to_vec()).map_err(|e| {
+        Error::input(format!(
+            "cannot write {}: {e}; give a writable directory with --output-prefix",
+            path.display()
+        ))
+    })
+}
+
+/// The CreateTask (or ExecuteTaskSync) request for one attempt, as propeller builds it; `create`
+/// uses it too, so the two cannot drift.
+pub fn create_request(
+    template: &Template,
+    inputs: &core::LiteralMap,
+    connection: &Connection,
+    prefix: &OutputPrefix,
+    attempt: u32,
+) -> CreateRequest {
+    CreateRequest {
+        template: render_template(template, prefix, inputs, attempt),
+        inputs: inputs.clone(),
+        output_prefix: prefix.uri.clone(),
+        metadata: execution_metadata(&template.view, attempt),
+        connection: connection.clone(),
+    }
 }
 
 /// The last attempt's failure, saying how many attempts there were. An RPC that kept failing
@@ -350,103 +422,94 @@ fn after_attempts(e: Error, report: &Report, retries: u32) -> Error {
     }
 }
 
-fn status_text(location: &str, method: &str, s: &Status) -> String {
-    let msg = s.message().lines().next().unwrap_or_default();
-    format!("{method} to {location} failed: {:?}: {msg}", s.code())
+/// A failed call, in full: flytekit's servers put the cause on the lines after the first.
+pub fn status_text(location: &str, method: &str, s: &Status) -> String {
+    format!(
+        "{method} to {location} failed: {:?}: {}",
+        s.code(),
+        s.message().trim_end()
+    )
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn sync_attempt<A: Agent>(
-    agent: &A,
-    template: &core::TaskTemplate,
-    inputs: &core::LiteralMap,
-    metadata: admin::TaskExecutionMetadata,
-    opts: &Options,
-    progress: &mut Progress,
-    interrupts: &Interrupts,
-    run_deadline: Option<tokio::time::Instant>,
-    report: &mut Report,
-) -> Attempt {
-    let header = admin::CreateRequestHeader {
-        template: Some(template.clone()),
-        output_prefix: opts.output_prefix.uri.clone(),
-        task_execution_metadata: Some(metadata),
-        max_dataset_size_bytes: 0,
-    };
-    let seen = interrupts.count();
-    progress.update("RUNNING", "executing (sync agent)", 0, &[]);
-    let r = tokio::select! {
-        r = agent.execute_sync(header, inputs.clone()) => r,
-        _ = interrupts.after(seen) => return Attempt::Done(Err(Error::Interrupted("interrupted; a sync execution has nothing to delete".into()))),
-        _ = sleep_opt(run_deadline) => return Attempt::Done(Err(Error::Timeout("timed out waiting for the sync agent (--timeout)".into()))),
-    };
-    match r {
-        Err(s) => Attempt::Retry(Error::Rpc(status_text(
-            &agent.location(),
-            "ExecuteTaskSync",
-            &s,
-        ))),
-        Ok(resource) => finish(template, resource, opts, report),
+/// A call's failure as the error it is: an in-process agent that rejects its input, or a
+/// server without the generation's CreateTask, is bad input (nothing was created); anything
+/// else a failed RPC.
+fn call_error(location: &str, method: &str, s: &Status) -> Error {
+    let text = status_text(location, method, s);
+    match s.code() {
+        tonic::Code::InvalidArgument if location == "in-process" => Error::Input(text),
+        // the server has no such method: nothing was created, and no retry will change that
+        tonic::Code::Unimplemented if method == "CreateTask" => Error::Input(text),
+        _ => Error::Rpc(text),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn async_attempt<A: Agent>(
-    agent: &A,
-    template: &core::TaskTemplate,
-    inputs: &core::LiteralMap,
-    metadata: admin::TaskExecutionMetadata,
-    opts: &Options,
-    attempt_timeout: Option<Duration>,
-    progress: &mut Progress,
-    interrupts: &Interrupts,
-    run_deadline: Option<tokio::time::Instant>,
-    report: &mut Report,
-) -> Attempt {
-    let location = agent.location();
-    let req = admin::CreateTaskRequest {
-        inputs: Some(inputs.clone()),
-        template: Some(template.clone()),
-        output_prefix: opts.output_prefix.uri.clone(),
-        task_execution_metadata: Some(metadata),
+async fn sync_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec<'_>) -> Attempt {
+    let seen = ctx.interrupts.count();
+    ctx.progress
+        .update("RUNNING", "executing (sync agent)", 0, &[]);
+    let r = tokio::select! {
+        r = ctx.agent.execute_sync(&spec.request, spec.timeout) => r,
+        _ = ctx.interrupts.after(seen) => return Attempt::Done(Err(Error::Interrupted("interrupted; a sync execution has nothing to delete".into()))),
+        _ = sleep_opt(ctx.run_deadline) => return Attempt::Done(Err(Error::Timeout("timed out waiting for the sync agent (--timeout)".into()))),
     };
-    let category = agent::category(template);
+    match r {
+        Err(s) => match call_error(&ctx.agent.location(), "ExecuteTaskSync", &s) {
+            e @ Error::Input(_) => Attempt::Done(Err(e)),
+            e => Attempt::Retry(e),
+        },
+        Ok(resource) => finish(spec.template, resource, ctx.opts, ctx.report),
+    }
+}
+
+async fn async_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec<'_>) -> Attempt {
+    let location = ctx.agent.location();
+    let category = agent::category(&spec.template.view);
 
     // Ctrl-C or the run deadline during CreateTask: let the create finish, then delete what it
     // made. Once either has happened, a further Ctrl-C stops the wait, and so does the end of
     // the deadline's grace, whichever came first: --timeout bounds a run even when CreateTask
     // never answers, and Ctrl-C then timeout still ends.
-    let seen = interrupts.count();
-    let create = agent.create(req);
+    if ctx
+        .run_deadline
+        .is_some_and(|d| d <= tokio::time::Instant::now())
+    {
+        let limit = ctx.opts.timeout.map(humantime_short).unwrap_or_default();
+        return Attempt::Done(Err(Error::Timeout(format!(
+            "the run timed out after {limit} (--timeout) before CreateTask was sent; nothing was created"
+        ))));
+    }
+    let seen = ctx.interrupts.count();
+    let create = ctx.agent.create(&spec.request);
     tokio::pin!(create);
     let mut abort: Option<Error> = None;
     // with `abort` set: the interrupt count past which waiting stops
     let mut stop_after = seen;
     let mut give_up_at = None;
-    let grace = create_grace(opts.timeout);
+    let grace = create_grace(ctx.opts.timeout);
     let created = loop {
         tokio::select! {
             r = &mut create => break r,
-            _ = interrupts.after(seen), if abort.is_none() => {
-                progress.note("interrupted: waiting for CreateTask to return, then deleting the job (Ctrl-C again to stop waiting)");
+            _ = ctx.interrupts.after(seen), if abort.is_none() => {
+                ctx.progress.note("interrupted: waiting for CreateTask to return, then deleting the job (Ctrl-C again to stop waiting)");
                 abort = Some(Error::Interrupted("interrupted".into()));
                 // the next one stops the wait, even if it already came (a quick double press)
                 stop_after = seen + 1;
             }
-            _ = interrupts.after(stop_after), if abort.is_some() => {
+            _ = ctx.interrupts.after(stop_after), if abort.is_some() => {
                 return Attempt::Done(Err(Error::Interrupted(format!(
                     "interrupted while waiting for CreateTask to return; a job of type {} may exist on {location}", category.name
                 ))));
             }
-            _ = sleep_opt(run_deadline), if give_up_at.is_none() => {
-                progress.note(&format!(
+            _ = sleep_opt(ctx.run_deadline), if give_up_at.is_none() => {
+                ctx.progress.note(&format!(
                     "the run timed out during CreateTask: waiting up to {} for it to return, then deleting the job",
                     humantime_short(grace)
                 ));
                 give_up_at = Some(tokio::time::Instant::now() + grace);
                 if abort.is_none() {
                     abort = Some(Error::Timeout("the run timed out (--timeout)".into()));
-                    stop_after = interrupts.count();
+                    stop_after = ctx.interrupts.count();
                 }
             }
             _ = sleep_opt(give_up_at), if give_up_at.is_some() => {
@@ -457,97 +520,106 @@ async fn async_attempt<A: Agent>(
             }
         }
     };
-    let resp = match created {
-        Ok(resp) => resp,
+    let resource_meta = match created {
+        Ok(meta) => meta,
         Err(s) => {
-            return match abort {
-                Some(e) => Attempt::Done(Err(e)),
-                None => Attempt::Retry(Error::Rpc(status_text(&location, "CreateTask", &s))),
+            return match (abort, call_error(&location, "CreateTask", &s)) {
+                (Some(e), _) => Attempt::Done(Err(e)),
+                (None, e @ Error::Input(_)) => Attempt::Done(Err(e)),
+                (None, e) => Attempt::Retry(e),
             };
         }
     };
     let job = Job {
         category,
-        resource_meta: resp.resource_meta,
-        output_prefix: opts.output_prefix.uri.clone(),
+        resource_meta,
+        output_prefix: ctx.opts.output_prefix.uri.clone(),
+        connection: spec.request.connection.clone(),
     };
-    report.resource_meta = job.resource_meta.clone();
+    ctx.report.resource_meta = job.resource_meta.clone();
     if let Some(e) = abort {
-        return Attempt::Done(Err(
-            delete_on_abort(agent, &job, e, progress, interrupts).await
-        ));
+        return Attempt::Done(Err(delete_on_abort(ctx, &job, e).await));
     }
-    progress.update("QUEUED", "job submitted", report.polls, &[]);
+    ctx.progress
+        .update("QUEUED", "job submitted", ctx.report.polls, &[]);
 
-    let attempt_deadline = attempt_timeout.map(|d| tokio::time::Instant::now() + d);
+    let attempt_deadline = spec.timeout.map(|d| tokio::time::Instant::now() + d);
     let mut wait = Duration::ZERO;
     let mut failures = 0u32;
     loop {
         let next = tokio::time::Instant::now() + wait;
-        let seen = interrupts.count();
+        let seen = ctx.interrupts.count();
         let got = tokio::select! {
-            r = async { sleep_until(next).await; agent.get(job.get_request()).await } => r,
-            _ = interrupts.after(seen) => {
-                return Attempt::Done(Err(delete_on_abort(agent, &job, Error::Interrupted("interrupted".into()), progress, interrupts).await));
+            r = async { sleep_until(next).await; ctx.agent.get(&job).await } => r,
+            _ = ctx.interrupts.after(seen) => {
+                return Attempt::Done(Err(delete_on_abort(ctx, &job, Error::Interrupted("interrupted".into())).await));
             }
-            _ = sleep_opt(run_deadline) => {
-                let limit = opts.timeout.map(humantime_short).unwrap_or_default();
-                return Attempt::Done(Err(delete_on_abort(agent, &job, Error::Timeout(format!("the run timed out after {limit} (--timeout)")), progress, interrupts).await));
+            _ = sleep_opt(ctx.run_deadline) => {
+                let limit = ctx.opts.timeout.map(humantime_short).unwrap_or_default();
+                return Attempt::Done(Err(delete_on_abort(ctx, &job, Error::Timeout(format!("the run timed out after {limit} (--timeout)"))).await));
             }
             _ = sleep_opt(attempt_deadline) => {
-                let limit = attempt_timeout.map(humantime_short).unwrap_or_default();
+                let limit = spec.timeout.map(humantime_short).unwrap_or_default();
                 let msg = format!("the attempt timed out after {limit} (the template's metadata.timeout)");
-                return match delete_on_abort(agent, &job, Error::Timeout(msg), progress, interrupts).await {
+                return match delete_on_abort(ctx, &job, Error::Timeout(msg)).await {
                     e @ Error::Timeout(_) => Attempt::Retry(e),
                     other => Attempt::Done(Err(other)),
                 };
             }
         };
-        report.polls += 1;
+        ctx.report.polls += 1;
         match got {
             Err(s) => {
                 failures += 1;
                 let text = status_text(&location, "GetTask", &s);
-                if failures > opts.max_get_failures {
-                    let handle = handle_json(Some(&location), &job);
+                if failures > ctx.opts.max_get_failures {
+                    let handle = handle_json(
+                        ctx.agent.endpoint().as_deref(),
+                        ctx.report.wire.as_ref().map(|w| w.0),
+                        &job,
+                    );
                     return Attempt::Done(Err(Error::Rpc(format!(
-                        "{text}\n  GetTask failed {failures} times (budget --max-get-failures {}); giving up without deleting the job.\n  handle: {handle}\n  to delete it: echo '{handle}' | agentctl delete -",
-                        opts.max_get_failures
+                        "{text}\n  GetTask failed {failures} times (budget --max-get-failures {}); giving up without deleting the job.\n  handle: {handle}\n  to delete it: {}",
+                        ctx.opts.max_get_failures,
+                        delete_command(&handle)
                     ))));
                 }
-                progress.note(&format!(
+                ctx.progress.note(&format!(
                     "{text} (failure {failures} of {} allowed)",
-                    opts.max_get_failures
+                    ctx.opts.max_get_failures
                 ));
-                wait = next_failure_wait(wait, opts.poll_interval);
+                wait = next_failure_wait(wait, ctx.opts.poll_interval);
             }
             Ok(resource) => {
                 let (phase, state) = interpret(&resource);
-                progress.update(phase, &resource.message, report.polls, &resource.log_links);
+                ctx.progress.update(
+                    phase,
+                    &resource.message,
+                    ctx.report.polls,
+                    &resource.log_links,
+                );
                 if state == State::Pending {
-                    wait = next_poll_wait(wait, opts.poll_interval);
+                    wait = next_poll_wait(wait, ctx.opts.poll_interval);
                     continue;
                 }
-                return finish(template, resource, opts, report);
+                return finish(spec.template, resource, ctx.opts, ctx.report);
             }
         }
     }
 }
 
 /// A terminal (or, for sync agents, any) resource: record it, and read outputs on success.
-fn finish(
-    template: &core::TaskTemplate,
-    resource: admin::Resource,
-    opts: &Options,
-    report: &mut Report,
-) -> Attempt {
+fn finish(template: &Template, resource: Resource, opts: &Options, report: &mut Report) -> Attempt {
     let (phase, state) = interpret(&resource);
     report.phase = phase.to_string();
     report.message = resource.message.clone();
     report.log_links = resource.log_links.clone();
     report.custom_info = resource.custom_info.clone();
+    if let Some(problem) = resource.problem {
+        return Attempt::Done(Err(Error::TaskFailed(problem)));
+    }
     match state {
-        State::Succeeded => match outputs(template, resource.outputs, &opts.output_prefix) {
+        State::Succeeded => match outputs(&template.view, resource.outputs, &opts.output_prefix) {
             Ok(o) => {
                 report.outputs = o;
                 Attempt::Done(Ok(()))
@@ -566,7 +638,7 @@ fn finish(
             "the sync agent answered a non-terminal phase {phase}; there is nothing to poll"
         )))),
         State::Unknown => Attempt::Done(Err(Error::TaskFailed(format!(
-            "unknown execution phase {} in the agent's answer",
+            "unknown execution phase {} ({phase}) in the agent's answer",
             resource.phase
         )))),
     }
@@ -641,31 +713,32 @@ fn outputs(
 
 /// Sends DeleteTask for an aborted job. A second interrupt while it is in flight gives up at
 /// once, printing the handle so nothing is orphaned without a way back.
-async fn delete_on_abort<A: Agent>(
-    agent: &A,
-    job: &Job,
-    cause: Error,
-    progress: &mut Progress,
-    interrupts: &Interrupts,
-) -> Error {
-    let location = agent.location();
-    progress.note(&format!("{cause}: deleting the job on {location}"));
-    let seen = interrupts.count();
-    let handle = handle_json(Some(&location), job);
+async fn delete_on_abort<A: Agent>(ctx: &mut Ctx<'_, A>, job: &Job, cause: Error) -> Error {
+    let location = ctx.agent.location();
+    ctx.progress
+        .note(&format!("{cause}: deleting the job on {location}"));
+    let seen = ctx.interrupts.count();
+    let handle = handle_json(
+        ctx.agent.endpoint().as_deref(),
+        ctx.report.wire.as_ref().map(|w| w.0),
+        job,
+    );
+    let again = delete_command(&handle);
     let r = tokio::select! {
-        r = tokio::time::timeout(Duration::from_secs(30), agent.delete(job.delete_request())) => r,
-        _ = interrupts.after(seen) => {
-            return Error::Interrupted(format!("interrupted again while deleting; the job may still run.\n  handle: {handle}\n  to delete it: echo '{handle}' | agentctl delete -"));
+        r = tokio::time::timeout(DELETE_WAIT, ctx.agent.delete(job)) => r,
+        _ = ctx.interrupts.after(seen) => {
+            return Error::Interrupted(format!("interrupted again while deleting; the job may still run.\n  handle: {handle}\n  to delete it: {again}"));
         }
     };
     let suffix = match r {
         Ok(Ok(())) => "; the job was deleted".to_string(),
         Ok(Err(s)) => format!(
-            "; {} — the job may still run.\n  handle: {handle}\n  to delete it: echo '{handle}' | agentctl delete -",
+            "; {} — the job may still run.\n  handle: {handle}\n  to delete it: {again}",
             status_text(&location, "DeleteTask", &s)
         ),
         Err(_) => format!(
-            "; DeleteTask got no answer in 30s — the job may still run.\n  handle: {handle}\n  to delete it: echo '{handle}' | agentctl delete -"
+            "; DeleteTask got no answer in {} — the job may still run.\n  handle: {handle}\n  to delete it: {again}",
+            humantime_short(DELETE_WAIT)
         ),
     };
     match cause {
@@ -675,9 +748,13 @@ async fn delete_on_abort<A: Agent>(
     }
 }
 
+/// How long a DeleteTask on abort is waited for before the handle is printed instead.
+const DELETE_WAIT: Duration = Duration::from_secs(30);
+
 /// How long a CreateTask still in flight at the run deadline may take before agentctl stops
 /// waiting for its answer: as long again as the timeout, at most propeller's default
-/// CreateTask deadline (10 s), so a short `--timeout` stays short.
+/// CreateTask deadline (10 s), so a short `--timeout` stays short. (A deadline already past
+/// before CreateTask would be sent sends nothing.)
 fn create_grace(timeout: Option<Duration>) -> Duration {
     timeout
         .unwrap_or(Duration::MAX)
@@ -691,7 +768,7 @@ async fn sleep_opt(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-fn humantime_short(d: Duration) -> String {
+pub fn humantime_short(d: Duration) -> String {
     let ms = d.as_millis();
     if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
@@ -780,20 +857,20 @@ fn execution_name() -> String {
 /// The template as propeller sends it: container args rendered with its placeholders
 /// (case-insensitive, whitespace-tolerant, `.` or `$` prefix); everything else untouched.
 pub fn render_template(
-    t: &core::TaskTemplate,
+    t: &Template,
     prefix: &OutputPrefix,
     inputs: &core::LiteralMap,
     attempt: u32,
-) -> core::TaskTemplate {
-    let mut t = t.clone();
-    if let Some(core::task_template::Target::Container(c)) = &mut t.target {
-        c.args = c
-            .args
-            .iter()
-            .map(|a| render_arg(a, prefix, inputs, attempt))
-            .collect();
+) -> Template {
+    match &t.view.target {
+        Some(core::task_template::Target::Container(c)) => t.with_args(
+            c.args
+                .iter()
+                .map(|a| render_arg(a, prefix, inputs, attempt))
+                .collect(),
+        ),
+        _ => t.clone(),
     }
-    t
 }
 
 fn render_arg(arg: &str, prefix: &OutputPrefix, inputs: &core::LiteralMap, attempt: u32) -> String {
@@ -837,31 +914,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn phase_mapping_follows_propeller() {
+    fn phase_mapping_follows_propeller_on_flyte1_and_reads_phase_only_on_flyte2() {
         use crate::pb::core::task_execution::Phase;
-        let r = |phase: Phase, state: i32| {
+        let v1 = |phase: Phase, state: i32| {
             #[allow(deprecated)]
             let res = admin::Resource {
                 phase: phase as i32,
                 state,
                 ..Default::default()
             };
-            interpret(&res)
+            interpret(&crate::wire::v1::resource(res))
         };
-        assert_eq!(r(Phase::Running, 0), ("RUNNING", State::Pending));
-        assert_eq!(r(Phase::Aborted, 0), ("ABORTED", State::Failed));
+        assert_eq!(v1(Phase::Running, 0), ("RUNNING", State::Pending));
+        assert_eq!(v1(Phase::Aborted, 0), ("ABORTED", State::Failed));
         assert_eq!(
-            r(Phase::RetryableFailed, 0),
+            v1(Phase::RetryableFailed, 0),
             ("RETRYABLE_FAILED", State::Retryable)
         );
-        // an empty Resource is the legacy RETRYABLE_FAILURE
+        // an empty Flyte 1 Resource is the legacy RETRYABLE_FAILURE
         assert_eq!(
-            r(Phase::Undefined, 0),
+            v1(Phase::Undefined, 0),
             ("RETRYABLE_FAILED", State::Retryable)
         );
-        assert_eq!(r(Phase::Undefined, 2), ("INITIALIZING", State::Pending));
-        assert_eq!(r(Phase::Undefined, 4), ("SUCCEEDED", State::Succeeded));
-        assert_eq!(r(Phase::Undefined, 1), ("FAILED", State::Failed));
+        assert_eq!(v1(Phase::Undefined, 2), ("INITIALIZING", State::Pending));
+        assert_eq!(v1(Phase::Undefined, 4), ("SUCCEEDED", State::Succeeded));
+        assert_eq!(v1(Phase::Undefined, 1), ("FAILED", State::Failed));
+        // a Flyte 2 Resource has no state: UNDEFINED is unknown, never a retryable failure
+        let v2 = crate::wire::v2::resource(crate::pb::v2::connector::Resource::default());
+        assert_eq!(interpret(&v2), ("UNDEFINED", State::Unknown));
+    }
+
+    #[test]
+    fn delete_commands_survive_quotes_in_the_handle() {
+        let h = serde_json::json!({"output_prefix": "/tmp/it's"});
+        let cmd = delete_command(&h);
+        assert_eq!(
+            cmd,
+            r#"echo '{"output_prefix":"/tmp/it'\''s"}' | agentctl delete -"#
+        );
     }
 
     #[test]

@@ -1,21 +1,22 @@
-//! The one contract every agent is driven through, remote or in-process: create, get, delete
-//! for asynchronous agents and execute for synchronous ones. [`crate::runner`] holds the only
-//! loop over it.
+//! The one contract every agent is driven through, remote or in-process: prepare (which
+//! generation, sync or async), create, get, delete, and execute for synchronous agents.
+//! [`crate::runner`] holds the only loop over it; [`remote`] speaks either generation over
+//! gRPC, [`registry`] runs the built-in agents ([`builtin`]) in this process, [`server`]
+//! offers them over gRPC (`agentctl serve`).
 
-mod bigquery;
-pub mod grpc;
-mod http_client;
-pub mod local;
-pub mod secrets;
-mod sensor;
+pub mod builtin;
+pub mod registry;
+pub mod remote;
 pub mod server;
-mod webhook;
 
 use std::future::Future;
+use std::time::Duration;
 
 use tonic::Status;
 
+use crate::error::Error;
 use crate::pb::{admin, core};
+use crate::wire::{CreateRequest, Job, Resource, Wire};
 
 /// A task category: the template's `type` and `task_type_version`, which is how agents register.
 pub fn category(t: &core::TaskTemplate) -> admin::TaskCategory {
@@ -25,68 +26,43 @@ pub fn category(t: &core::TaskTemplate) -> admin::TaskCategory {
     }
 }
 
-/// What a running job is known by: enough to poll it or delete it later, from any process.
-#[derive(Debug, Clone)]
-pub struct Job {
-    pub category: admin::TaskCategory,
-    pub resource_meta: Vec<u8>,
-    pub output_prefix: String,
+/// What an agent learnt before the first create: how to call it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    /// A synchronous agent: one ExecuteTaskSync, nothing to poll or delete.
+    pub sync: bool,
+    /// The generation spoken, and why (`None` in-process).
+    pub wire: Option<(Wire, String)>,
 }
 
-impl Job {
-    pub fn get_request(&self) -> admin::GetTaskRequest {
-        #[allow(deprecated)]
-        admin::GetTaskRequest {
-            // propeller still sends the deprecated name so that older servers find the agent
-            task_type: self.category.name.clone(),
-            resource_meta: self.resource_meta.clone(),
-            task_category: Some(self.category.clone()),
-            output_prefix: self.output_prefix.clone(),
-        }
-    }
-
-    pub fn delete_request(&self) -> admin::DeleteTaskRequest {
-        #[allow(deprecated)]
-        admin::DeleteTaskRequest {
-            task_type: self.category.name.clone(),
-            resource_meta: self.resource_meta.clone(),
-            task_category: Some(self.category.clone()),
-        }
-    }
-}
-
-/// An agent, reached over gRPC or running in this process. Errors are gRPC statuses either way,
-/// so the loop treats both alike.
+/// An agent, reached over gRPC or running in this process. Call errors are gRPC statuses either
+/// way, so the loop treats both alike.
 pub trait Agent: Send + Sync {
     /// Where the agent is, for messages: an address, or "in-process".
     fn location(&self) -> String;
 
-    /// Whether the task category is served by a synchronous agent. Asked once before creating,
-    /// as propeller's discovery does; "don't know" means asynchronous.
-    fn is_sync(
+    /// The endpoint as the user wrote it, for handles (`None` in-process).
+    fn endpoint(&self) -> Option<String>;
+
+    /// Asked once before creating, as propeller's discovery does: which generation, and
+    /// whether the category is served synchronously ("don't know" means asynchronous). An
+    /// error here is final (a generation mismatch, say): nothing has been created.
+    fn prepare(
         &self,
         category: &admin::TaskCategory,
-    ) -> impl Future<Output = Result<bool, Status>> + Send;
+    ) -> impl Future<Output = Result<Prepared, Error>> + Send;
 
-    fn create(
-        &self,
-        req: admin::CreateTaskRequest,
-    ) -> impl Future<Output = Result<admin::CreateTaskResponse, Status>> + Send;
+    /// CreateTask: the opaque `resource_meta` that get and delete take back.
+    fn create(&self, req: &CreateRequest) -> impl Future<Output = Result<Vec<u8>, Status>> + Send;
 
-    fn get(
-        &self,
-        req: admin::GetTaskRequest,
-    ) -> impl Future<Output = Result<admin::Resource, Status>> + Send;
+    fn get(&self, job: &Job) -> impl Future<Output = Result<Resource, Status>> + Send;
 
-    fn delete(
-        &self,
-        req: admin::DeleteTaskRequest,
-    ) -> impl Future<Output = Result<(), Status>> + Send;
+    fn delete(&self, job: &Job) -> impl Future<Output = Result<(), Status>> + Send;
 
-    /// One synchronous execution: header, then inputs, then the single resource answered.
+    /// One synchronous execution, bounded by `deadline` when the attempt has one.
     fn execute_sync(
         &self,
-        header: admin::CreateRequestHeader,
-        inputs: core::LiteralMap,
-    ) -> impl Future<Output = Result<admin::Resource, Status>> + Send;
+        req: &CreateRequest,
+        deadline: Option<Duration>,
+    ) -> impl Future<Output = Result<Resource, Status>> + Send;
 }

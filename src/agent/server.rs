@@ -12,7 +12,7 @@ use std::pin::Pin;
 use tokio_stream::{Stream, StreamExt};
 use tonic::{Request, Response, Status, Streaming};
 
-use super::local::Registry;
+use super::registry::Registry;
 use crate::error::{Error, Result};
 use crate::pb::service::agent_metadata_service_server::{
     AgentMetadataService, AgentMetadataServiceServer,
@@ -47,7 +47,7 @@ impl AsyncAgentService for Service {
         req: Request<admin::CreateTaskRequest>,
     ) -> Result<Response<admin::CreateTaskResponse>, Status> {
         self.registry
-            .create(req.into_inner())
+            .create_task(req.into_inner())
             .await
             .map(Response::new)
             .map_err(agent_error)
@@ -59,7 +59,7 @@ impl AsyncAgentService for Service {
     ) -> Result<Response<admin::GetTaskResponse>, Status> {
         let resource = self
             .registry
-            .get(req.into_inner())
+            .get_task(req.into_inner())
             .await
             .map_err(agent_error)?;
         Ok(Response::new(admin::GetTaskResponse {
@@ -72,7 +72,7 @@ impl AsyncAgentService for Service {
         req: Request<admin::DeleteTaskRequest>,
     ) -> Result<Response<admin::DeleteTaskResponse>, Status> {
         self.registry
-            .delete(req.into_inner())
+            .delete_task(req.into_inner())
             .await
             .map_err(agent_error)?;
         Ok(Response::new(admin::DeleteTaskResponse {}))
@@ -185,7 +185,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<()> {
     // callers' templates now choose which secrets are read: only the serving places count
-    super::secrets::serving();
+    super::builtin::secrets::serving();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Error::input(format!("cannot listen on {addr}: {e}")))?;

@@ -5,21 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0    succeeded
-  1    the agent ran the task and it failed (FAILED, ABORTED, RETRYABLE_FAILED with no retries left)
-  2    usage or bad input; nothing was sent
-  3    an RPC failed and retries or budgets are spent (agent unreachable, CreateTask/ExecuteTaskSync error, GetTask budget)
-  124  timed out (a delete was sent)
-  130  interrupted (a delete was sent)";
-
 #[derive(Debug, Parser)]
 #[command(
     name = "agentctl",
     version,
     about = "Run Flyte agent tasks the way propeller does: create, poll, delete on abort, print the outputs",
-    after_help = EXIT_CODES,
+    after_help = crate::error::exit::help_text(),
     max_term_width = 100
 )]
 pub struct Cli {
@@ -45,6 +36,14 @@ pub struct GlobalArgs {
     /// tasks, set deadlines and connect exactly as the cluster would
     #[arg(long, global = true, env = "AGENTCTL_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2
+    /// connectors, flyteidl2.connector), or auto (detected per endpoint)
+    #[arg(long, global = true, env = "AGENTCTL_WIRE", value_name = "WIRE", default_value = "auto", value_parser = ["v1", "v2", "auto"])]
+    pub wire: String,
+    /// The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health)
+    /// [default: 10s, propeller's; a configmap's own deadlines otherwise]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub call_timeout: Option<std::time::Duration>,
     #[command(flatten)]
     pub connect: ConnectArgs,
 }
@@ -154,6 +153,18 @@ pub struct InputArgs {
     pub inputs_file: Option<PathBuf>,
 }
 
+/// Flyte 2's `connection`, beyond what the template's `custom.secrets`/`custom.configs` give.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ConnectionArgs {
+    /// A connection secret: the connector's NAME, read from the environment variable ENV_VAR
+    /// (never a value on the command line)
+    #[arg(long = "secret", value_name = "NAME=ENV_VAR")]
+    pub secrets: Vec<String>,
+    /// A connection config entry
+    #[arg(long = "connection-config", value_name = "KEY=VALUE")]
+    pub configs: Vec<String>,
+}
+
 #[derive(Debug, Args, Clone)]
 pub struct TargetArgs {
     /// The agent service: host:port, dns:///host:port, http://host:port or https://host:port
@@ -185,12 +196,15 @@ pub struct RunArgs {
     pub inputs: InputArgs,
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Where the agent writes outputs: a path, a file:// URI, or another scheme passed as is
     /// [default: a fresh local directory]
     #[arg(long, value_name = "PREFIX")]
     pub output_prefix: Option<String>,
-    /// Bound the whole run, every attempt included (90s, 5m, 1h30m); on expiry the job is deleted, exit 124
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Bound the whole run, discovery and every attempt included (90s, 5m, 1h30m); on expiry
+    /// the job is deleted, exit 124
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub timeout: Option<std::time::Duration>,
     /// Retries for retryable failures [default: the template's metadata.retries]
     #[arg(long, value_name = "N")]
@@ -221,6 +235,8 @@ pub struct CreateArgs {
     /// The agent service: host:port, dns:///host:port, http://host:port or https://host:port
     #[arg(long, env = "AGENTCTL_ENDPOINT", value_name = "TARGET")]
     pub endpoint: Option<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Where the agent writes outputs [default: a fresh local directory]
     #[arg(long, value_name = "PREFIX")]
     pub output_prefix: Option<String>,
@@ -231,8 +247,9 @@ pub struct JobArgs {
     /// A handle printed by `create` (or by `run` when it gave up): a file, or - for stdin
     #[arg(value_name = "HANDLE", required_unless_present = "resource_meta")]
     pub handle: Option<PathBuf>,
-    /// The agent service (overrides the handle's)
-    #[arg(long, env = "AGENTCTL_ENDPOINT", value_name = "TARGET")]
+    /// The agent service (overrides the handle's; AGENTCTL_ENDPOINT is used only for a job
+    /// given without a handle)
+    #[arg(long, value_name = "TARGET")]
     pub endpoint: Option<String>,
     /// Without a handle: the task type
     #[arg(long, value_name = "TYPE", requires = "resource_meta")]
@@ -240,6 +257,9 @@ pub struct JobArgs {
     /// Without a handle: the task type's version
     #[arg(long = "task-version", value_name = "N", default_value_t = 0)]
     pub task_version: i32,
+    /// Without a handle: the connection secrets to send again (Flyte 2)
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Without a handle: the job's resource_meta, base64
     #[arg(
         long,
@@ -315,4 +335,14 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         return Err(format!("{s:?} is negative"));
     }
     Ok(std::time::Duration::new(d.seconds as u64, d.nanos as u32))
+}
+
+fn parse_positive_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err(format!(
+            "{s:?} is zero; give a positive duration such as 30s"
+        ));
+    }
+    Ok(d)
 }

@@ -6,7 +6,9 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use agentctl::agent::Agent;
-use agentctl::agent::grpc::{ConnectOptions, GrpcAgent, Target};
+use agentctl::agent::remote::RemoteAgent;
+use agentctl::transport::{ConnectOptions, Dial, Target, Transport};
+use agentctl::wire::{Wire, detect::Choice};
 
 use crate::faults::{Behaviour, Fake, Served};
 use crate::serve::Serve;
@@ -86,7 +88,7 @@ plugins:
     assert_eq!(route["deployment"], "defaultAgent");
     assert_eq!(route["plugin"], "agent-service");
     assert!(
-        route["why"].as_str().unwrap().contains("ListAgents answer"),
+        route["why"].as_str().unwrap().contains("discovery answer"),
         "{route}"
     );
     assert_eq!(route["deadlines"]["GetTask"]["timeout"], "5s");
@@ -312,23 +314,25 @@ fn dns_targets_spread_calls_round_robin() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let agent = GrpcAgent::connect_with(
+        let transport = Transport::connect_with(
             Target::parse(&format!("dns:///agents.test:{port}")).unwrap(),
             &ConnectOptions::default(),
-            None,
+            Dial::plain(),
             &resolver,
         )
         .unwrap();
-        let job = agentctl::agent::Job {
+        let agent = RemoteAgent::new(transport, Choice::Fixed(Wire::V1, "test".into()));
+        let job = agentctl::wire::Job {
             category: agentctl::pb::admin::TaskCategory {
                 name: "x".into(),
                 version: 0,
             },
             resource_meta: b"{\"job\": 1}".to_vec(),
             output_prefix: String::new(),
+            connection: Default::default(),
         };
         for _ in 0..10 {
-            agent.get(job.get_request()).await.unwrap();
+            agent.get(&job).await.unwrap();
         }
     });
     assert_eq!(first.fake.gets.load(Ordering::SeqCst), 5);

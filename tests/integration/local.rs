@@ -71,16 +71,18 @@ fn remote_schemes_and_unknown_types_are_refused_clearly() {
             "--path",
             "s3://bucket/flag",
             "--retries",
-            "0",
+            "3",
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    // bad input, not a failed RPC: exit 2, one attempt, the value it cannot take named
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
     assert!(
-        stderr_of(&out).contains("local paths and file:// URIs only"),
-        "{}",
-        stderr_of(&out)
+        err.contains("local paths and file:// URIs only") && err.contains("s3://bucket/flag"),
+        "{err}"
     );
+    assert!(!err.contains("retrying"), "{err}");
 
     let success = repo().join("fixtures/success.json");
     let out = agentctl()

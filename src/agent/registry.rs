@@ -1,48 +1,18 @@
-//! Agents that run inside agentctl: the contract a built-in agent implements (the same shape
-//! as flytekit's connector bases — async agents create/get/delete, sync agents do), and the
-//! registry that looks them up by task category and drives them through [`Agent`].
+//! The in-process agents: the built-ins ([`super::builtin`]) looked up by task category and
+//! driven through [`Agent`], as `agentctl run` does without a server and `agentctl serve` does
+//! for its callers. Flyte 2 `connection` secrets reach the built-ins through
+//! [`builtin::secrets::with_connection`], the first place they look.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tonic::Status;
 
-use super::{Agent, bigquery, sensor, webhook};
+use super::builtin::{self, AsyncAgent, Implementation, Registered};
+use super::{Agent, Prepared};
+use crate::error::Error;
 use crate::pb::{admin, core};
-
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Status>> + Send + 'a>>;
-
-/// An asynchronous agent: `create` returns the opaque `resource_meta` that `get` and `delete`
-/// receive back, as flytekit's `AsyncConnectorBase`.
-pub trait AsyncAgent: Send + Sync {
-    fn create<'a>(&'a self, req: &'a admin::CreateTaskRequest) -> BoxFuture<'a, Vec<u8>>;
-    fn get<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, admin::Resource>;
-    fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()>;
-}
-
-/// A synchronous agent: one call, one terminal resource, as flytekit's `SyncConnectorBase.do`.
-pub trait SyncAgent: Send + Sync {
-    fn execute<'a>(
-        &'a self,
-        header: &'a admin::CreateRequestHeader,
-        inputs: &'a core::LiteralMap,
-    ) -> BoxFuture<'a, admin::Resource>;
-}
-
-#[derive(Clone)]
-pub enum Implementation {
-    Async(Arc<dyn AsyncAgent>),
-    Sync(Arc<dyn SyncAgent>),
-}
-
-#[derive(Clone)]
-pub struct Registered {
-    /// The agent's display name, as `ListAgents` reports it.
-    pub name: &'static str,
-    pub category: admin::TaskCategory,
-    pub implementation: Implementation,
-}
+use crate::wire::{self, CreateRequest, Job, Resource};
 
 /// The built-in agents, by task category.
 #[derive(Clone)]
@@ -53,32 +23,7 @@ pub struct Registry {
 impl Registry {
     pub fn builtin() -> Self {
         Registry {
-            agents: vec![
-                Registered {
-                    name: "Sensor",
-                    category: admin::TaskCategory {
-                        name: "sensor".into(),
-                        version: 0,
-                    },
-                    implementation: Implementation::Async(Arc::new(sensor::Sensors)),
-                },
-                Registered {
-                    name: "Bigquery Connector",
-                    category: admin::TaskCategory {
-                        name: "bigquery_query_job_task".into(),
-                        version: 0,
-                    },
-                    implementation: Implementation::Async(Arc::new(bigquery::BigQuery::default())),
-                },
-                Registered {
-                    name: "Webhook Connector",
-                    category: admin::TaskCategory {
-                        name: "webhook".into(),
-                        version: 0,
-                    },
-                    implementation: Implementation::Sync(Arc::new(webhook::Webhook)),
-                },
-            ],
+            agents: builtin::all(),
         }
     }
 
@@ -144,7 +89,7 @@ impl Registry {
         }
     }
 
-    pub async fn create(
+    pub async fn create_task(
         &self,
         req: admin::CreateTaskRequest,
     ) -> Result<admin::CreateTaskResponse, Status> {
@@ -159,13 +104,13 @@ impl Registry {
     }
 
     #[allow(deprecated)]
-    pub async fn get(&self, req: admin::GetTaskRequest) -> Result<admin::Resource, Status> {
+    pub async fn get_task(&self, req: admin::GetTaskRequest) -> Result<admin::Resource, Status> {
         let agent = self.async_agent(req.task_category.as_ref(), &req.task_type)?;
         agent.get(&req.resource_meta).await
     }
 
     #[allow(deprecated)]
-    pub async fn delete(&self, req: admin::DeleteTaskRequest) -> Result<(), Status> {
+    pub async fn delete_task(&self, req: admin::DeleteTaskRequest) -> Result<(), Status> {
         let agent = self.async_agent(req.task_category.as_ref(), &req.task_type)?;
         agent.delete(&req.resource_meta).await
     }
@@ -194,33 +139,65 @@ impl Agent for Registry {
         "in-process".into()
     }
 
-    async fn is_sync(&self, category: &admin::TaskCategory) -> Result<bool, Status> {
-        Ok(matches!(
-            self.find(category).map(|a| &a.implementation),
-            Some(Implementation::Sync(_))
-        ))
+    fn endpoint(&self) -> Option<String> {
+        None
     }
 
-    async fn create(
-        &self,
-        req: admin::CreateTaskRequest,
-    ) -> Result<admin::CreateTaskResponse, Status> {
-        Registry::create(self, req).await
+    async fn prepare(&self, category: &admin::TaskCategory) -> Result<Prepared, Error> {
+        Ok(Prepared {
+            sync: matches!(
+                self.find(category).map(|a| &a.implementation),
+                Some(Implementation::Sync(_))
+            ),
+            wire: None,
+        })
     }
 
-    async fn get(&self, req: admin::GetTaskRequest) -> Result<admin::Resource, Status> {
-        Registry::get(self, req).await
+    async fn create(&self, req: &CreateRequest) -> Result<Vec<u8>, Status> {
+        let admin_req = admin::CreateTaskRequest {
+            inputs: Some(req.inputs.clone()),
+            template: Some(req.template.view.clone()),
+            output_prefix: req.output_prefix.clone(),
+            task_execution_metadata: Some(req.metadata.clone()),
+        };
+        let secrets = builtin::secrets::connection_values(&req.connection);
+        let resp = builtin::secrets::with_connection(secrets, self.create_task(admin_req)).await?;
+        Ok(resp.resource_meta)
     }
 
-    async fn delete(&self, req: admin::DeleteTaskRequest) -> Result<(), Status> {
-        Registry::delete(self, req).await
+    async fn get(&self, job: &Job) -> Result<Resource, Status> {
+        let secrets = builtin::secrets::connection_values(&job.connection);
+        builtin::secrets::with_connection(secrets, self.get_task(wire::v1::get_request(job)))
+            .await
+            .map(wire::v1::resource)
+    }
+
+    async fn delete(&self, job: &Job) -> Result<(), Status> {
+        let secrets = builtin::secrets::connection_values(&job.connection);
+        builtin::secrets::with_connection(secrets, self.delete_task(wire::v1::delete_request(job)))
+            .await
     }
 
     async fn execute_sync(
         &self,
-        header: admin::CreateRequestHeader,
-        inputs: core::LiteralMap,
-    ) -> Result<admin::Resource, Status> {
-        self.execute(header, inputs).await
+        req: &CreateRequest,
+        deadline: Option<Duration>,
+    ) -> Result<Resource, Status> {
+        let header = admin::CreateRequestHeader {
+            template: Some(req.template.view.clone()),
+            output_prefix: req.output_prefix.clone(),
+            task_execution_metadata: Some(req.metadata.clone()),
+            max_dataset_size_bytes: 0,
+        };
+        let secrets = builtin::secrets::connection_values(&req.connection);
+        let call =
+            builtin::secrets::with_connection(secrets, self.execute(header, req.inputs.clone()));
+        let r = match deadline {
+            Some(d) => tokio::time::timeout(d, call)
+                .await
+                .unwrap_or_else(|_| Err(Status::deadline_exceeded("the attempt's timeout passed"))),
+            None => call.await,
+        };
+        r.map(wire::v1::resource)
     }
 }

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use tonic::Status;
 
-use super::local::{AsyncAgent, BoxFuture};
+use super::{AsyncAgent, BoxFuture};
 use crate::literal;
 use crate::pb::{admin, core};
 
@@ -136,6 +136,14 @@ impl AsyncAgent for Sensors {
     fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()> {
         // nothing runs anywhere: flytekit's sensor delete is a no-op too
         Box::pin(async move { decode_meta(resource_meta).map(|_| ()) })
+    }
+}
+
+pub fn registered() -> super::Registered {
+    super::Registered {
+        name: "Sensor",
+        category: super::category("sensor"),
+        implementation: super::Implementation::Async(std::sync::Arc::new(Sensors)),
     }
 }
 

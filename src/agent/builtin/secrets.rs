@@ -5,11 +5,35 @@
 //! Variables may come from `.env`, which agentctl loads before anything runs. Values are never
 //! printed: errors name the places looked in, not what was found.
 //!
+//! A Flyte 2 call's `connection.secrets` come before all of these ([`with_connection`]).
+//!
 //! Keys are names, not paths: a template under `serve` is written by whoever submits the task,
 //! and must not be able to name `/proc/self/environ` or any variable of the server's.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::wire::Connection;
+
+tokio::task_local! {
+    /// The Flyte 2 `connection.secrets` of the call being served: the first place looked.
+    static CONNECTION: BTreeMap<String, String>;
+}
+
+/// Runs `f` with `secrets` (a Flyte 2 call's `connection.secrets`) as the first place any
+/// [`lookup`] inside it looks.
+pub async fn with_connection<F: Future>(secrets: BTreeMap<String, String>, f: F) -> F::Output {
+    CONNECTION.scope(secrets, f).await
+}
+
+/// A connection's secrets by name, as [`with_connection`] takes them.
+pub fn connection_values(c: &Connection) -> BTreeMap<String, String> {
+    c.secrets
+        .iter()
+        .map(|(k, s)| (k.clone(), s.value.clone()))
+        .collect()
+}
 
 static SERVING: AtomicBool = AtomicBool::new(false);
 
@@ -22,6 +46,9 @@ pub fn serving() {
 /// The secret `key`, or a message saying why there is none (an invalid key, or the places it
 /// was looked for). Never the value of anything.
 pub fn lookup(key: &str) -> Result<String, String> {
+    if let Ok(Some(v)) = CONNECTION.try_with(|c| c.get(key).cloned()) {
+        return Ok(v);
+    }
     let env = |k: &str| std::env::var(k).ok();
     let local = !SERVING.load(Ordering::Relaxed);
     if !valid(key) {

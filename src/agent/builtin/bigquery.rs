@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 use tonic::Status;
 
-use super::local::{AsyncAgent, BoxFuture};
+use super::{AsyncAgent, BoxFuture};
 use crate::literal;
 use crate::pb::core::task_execution::Phase;
 use crate::pb::{admin, core};
@@ -539,6 +539,14 @@ impl AsyncAgent for BigQuery {
 
     fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()> {
         Box::pin(self.cancel_job(resource_meta))
+    }
+}
+
+pub fn registered() -> super::Registered {
+    super::Registered {
+        name: "Bigquery Connector",
+        category: super::category("bigquery_query_job_task"),
+        implementation: super::Implementation::Async(std::sync::Arc::new(BigQuery::default())),
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use super::local::{BoxFuture, SyncAgent};
+use super::{BoxFuture, SyncAgent};
 use crate::literal;
 use crate::pb::{admin, core};
 
@@ -98,25 +98,14 @@ fn secrets_for(custom: &Value) -> Result<(Value, Value), String> {
 /// `text` with every secret value in `secrets` replaced by `****`, as sent and in the forms a
 /// server echoes it in (JSON-escaped, URL-encoded); longest first, so a secret inside another
 /// does not leave the rest of the longer one showing.
-fn mask(mut text: String, secrets: &Value) -> String {
-    let mut forms: Vec<String> = Vec::new();
-    for v in secrets.as_object().into_iter().flat_map(|m| m.values()) {
-        if let Some(v) = v.as_str().filter(|v| !v.is_empty()) {
-            forms.push(v.to_string());
-            let json = Value::String(v.to_string()).to_string();
-            forms.push(json[1..json.len() - 1].to_string());
-            forms.push(url::form_urlencoded::byte_serialize(v.as_bytes()).collect());
-            let path_encoded: String = url::form_urlencoded::byte_serialize(v.as_bytes())
-                .collect::<String>()
-                .replace('+', "%20");
-            forms.push(path_encoded);
-        }
-    }
-    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-    for f in forms {
-        text = text.replace(&f, "****");
-    }
-    text
+fn mask(text: String, secrets: &Value) -> String {
+    let values: Vec<String> = secrets
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    crate::mask::mask_values(&text, &values)
 }
 
 fn collect_secret_keys(v: &Value, keys: &mut Vec<String>) {
@@ -280,6 +269,14 @@ impl SyncAgent for Webhook {
     ) -> BoxFuture<'a, admin::Resource> {
         // like flytekit, any failure of the call is a FAILED resource with the error's text
         Box::pin(async move { Ok(self.call(header, inputs).await.unwrap_or_else(failed)) })
+    }
+}
+
+pub fn registered() -> super::Registered {
+    super::Registered {
+        name: "Webhook Connector",
+        category: super::category("webhook"),
+        implementation: super::Implementation::Sync(std::sync::Arc::new(Webhook)),
     }
 }
 

@@ -1,0 +1,170 @@
+//! One small function per command, each over the shared [`Context`]. A new command is a file
+//! here, its clap type in `cli::args`, and one arm in [`dispatch`].
+
+mod agents;
+mod jobs;
+mod run;
+mod serve;
+mod show;
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use clap::ArgMatches;
+
+use super::Context;
+use super::args::{self, Command, ConnectionArgs, Format};
+use crate::agent::registry::Registry;
+use crate::agent::remote::RemoteAgent;
+use crate::error::{Error, Result};
+use crate::pb::core;
+use crate::runner::Report;
+use crate::template::Loaded;
+use crate::transport::{Dial, Target, Transport};
+use crate::wire::detect::Choice;
+use crate::wire::{Connection, Secret};
+use crate::{inputs, json, literal};
+
+pub fn dispatch(command: Command, ctx: Context) -> Result<u8> {
+    match command {
+        Command::Run(a) => run::run(&ctx, a),
+        Command::Create(a) => jobs::create(&ctx, a),
+        Command::Get(a) => jobs::get(&ctx, a),
+        Command::Delete(a) => jobs::delete(&ctx, a),
+        Command::Describe(a) => show::describe(&ctx, a),
+        Command::Template(a) => show::template(&ctx, a),
+        Command::Inputs(a) => show::inputs(&ctx, a),
+        Command::Agents(a) => agents::agents(&ctx, a),
+        Command::Serve(a) => serve::serve(&ctx, a),
+        Command::Completions(a) => serve::completions(&ctx, a),
+    }
+}
+
+/// The inputs from flags, `--input` and `--inputs`, with the template's defaults.
+fn collect_inputs(
+    l: &Loaded,
+    a: &args::InputArgs,
+    m: Option<&ArgMatches>,
+) -> Result<core::LiteralMap> {
+    inputs::collect(
+        l,
+        &inputs::Sources {
+            matches: m,
+            pairs: &a.input,
+            file: a.inputs_file.as_deref(),
+        },
+    )
+}
+
+/// A remote agent at `endpoint`, spoken to as `--wire` says.
+fn remote(ctx: &Context, endpoint: &str, choice: Choice) -> Result<RemoteAgent> {
+    let transport = Transport::connect(Target::parse(endpoint)?, &ctx.connect, Dial::plain())?;
+    Ok(RemoteAgent::new(transport, choice))
+}
+
+/// Flyte 2's `connection` for a template, as the SDK and backend fill it: `custom.secrets`
+/// (`{name: ENV_VAR}`) read from the environment (or `.env`), `custom.configs`, the task type;
+/// `--secret NAME=ENV_VAR` and `--connection-config KEY=VALUE` add or override. A secret that
+/// cannot be found is bad input, naming the variable; nothing is sent.
+fn connection(t: &core::TaskTemplate, a: &ConnectionArgs) -> Result<Connection> {
+    let custom = t.custom.as_ref().map(literal::struct_to_json);
+    let field = |k: &str| -> BTreeMap<String, String> {
+        custom
+            .as_ref()
+            .and_then(|c| c.get(k))
+            .and_then(|v| v.as_object())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut env_of = field("secrets");
+    for s in &a.secrets {
+        let (name, var) = s.split_once('=').ok_or_else(|| {
+            Error::input(format!(
+                "--secret {:?} is not NAME=ENV_VAR (for example --secret api_key=MY_API_KEY)",
+                s.split('=').next().unwrap_or_default()
+            ))
+        })?;
+        env_of.insert(name.to_string(), var.to_string());
+    }
+    let mut configs = field("configs");
+    for c in &a.configs {
+        let (k, v) = c
+            .split_once('=')
+            .ok_or_else(|| Error::input(format!("--connection-config {c:?} is not KEY=VALUE")))?;
+        configs.insert(k.to_string(), v.to_string());
+    }
+    let mut secrets = BTreeMap::new();
+    for (name, var) in env_of {
+        let value = std::env::var(&var).map_err(|_| {
+            Error::input(format!(
+                "the connection secret {name} comes from the environment variable {var}, which is not set; \
+                 set it (or put it in .env), or name another variable with --secret {name}=VAR"
+            ))
+        })?;
+        crate::mask::register(&value);
+        secrets.insert(name, Secret { env: var, value });
+    }
+    Ok(Connection {
+        task_type: t.r#type.clone(),
+        secrets,
+        configs,
+    })
+}
+
+/// A run's or a job's result on stdout: outputs by name, or the whole report as JSON.
+fn print_report(ctx: &Context, r: &Report, err: Option<&Error>, format: Format) -> Result<()> {
+    match format {
+        Format::Json => {
+            let outputs = r
+                .outputs
+                .as_ref()
+                .map(literal::map_to_plain_json)
+                .unwrap_or_else(|| serde_json::json!({}));
+            let doc = serde_json::json!({
+                "phase": r.phase,
+                "message": r.message,
+                "outputs": outputs,
+                "outputs_literal": r.outputs.as_ref().map(json::to_value),
+                "log_links": r.log_links.iter().map(|l| l.json.clone()).collect::<Vec<_>>(),
+                "custom_info": r.custom_info.as_ref().map(literal::struct_to_json),
+                "wire": r.wire.as_ref().map(|w| w.0.name()),
+                "wire_reason": r.wire.as_ref().map(|w| w.1.clone()),
+                "attempts": r.attempts,
+                "polls": r.polls,
+                "resource_meta": base64::engine::general_purpose::STANDARD.encode(&r.resource_meta),
+                "duration_seconds": r.duration.as_secs_f64(),
+                "output_prefix": r.output_prefix,
+                "calls": ctx.connect.calls.all(),
+                "error": err.map(|e| e.to_string()),
+                "exit_code": err.map(Error::exit_code).unwrap_or(0),
+            });
+            ctx.printer.json(&doc).map(|_| ())
+        }
+        Format::Human => {
+            if let Some(o) = &r.outputs {
+                let mut names: Vec<_> = o.literals.keys().collect();
+                names.sort();
+                let text: String = names
+                    .iter()
+                    .map(|n| format!("{n}: {}\n", literal::display(&o.literals[*n])))
+                    .collect();
+                ctx.printer.out(&text)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The names of the built-in agents' task types, for messages.
+fn builtin_types(registry: &Registry) -> String {
+    registry
+        .all()
+        .iter()
+        .map(|a| a.category.name.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,152 @@
+//! The protocol generations, side by side: [`v1`] (Flyte 1 agents, `flyteidl.service.*`) and
+//! [`v2`] (Flyte 2 connectors, `flyteidl2.connector.*`). Each turns the neutral requests below
+//! into its own paths and messages and its answers back into a neutral [`Resource`], so the
+//! runner's one loop never asks which generation it speaks. [`detect`] decides the generation
+//! of an endpoint. A new generation is a sibling file here and one arm in `agent::remote`.
+
+pub mod detect;
+pub mod v1;
+pub mod v2;
+
+use std::collections::BTreeMap;
+
+use crate::pb::{admin, core};
+use crate::template::Template;
+
+/// A protocol generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Wire {
+    V1,
+    V2,
+}
+
+impl Wire {
+    /// `v1` or `v2`: what `--wire`, the configmap's `wire:` and handles say.
+    pub fn name(self) -> &'static str {
+        match self {
+            Wire::V1 => "v1",
+            Wire::V2 => "v2",
+        }
+    }
+
+    /// For people: which Flyte and which services.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Wire::V1 => "Flyte 1 (flyteidl.service agents)",
+            Wire::V2 => "Flyte 2 (flyteidl2.connector connectors)",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "v1" | "1" | "flyte1" => Some(Wire::V1),
+            "v2" | "2" | "flyte2" => Some(Wire::V2),
+            _ => None,
+        }
+    }
+}
+
+/// A secret that Flyte 2 carries in `connection.secrets`: the environment variable it was read
+/// from (recorded in handles) and its value (never printed, never recorded).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret {
+    pub env: String,
+    pub value: String,
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({} = ****)", self.env)
+    }
+}
+
+/// `core.Connection` as the Flyte 2 SDK and backend fill it: the task type, secrets by the
+/// connector's keyword, and plain configs. Flyte 1 has no such field; its adapter sends none.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Connection {
+    pub task_type: String,
+    pub secrets: BTreeMap<String, Secret>,
+    pub configs: BTreeMap<String, String>,
+}
+
+impl Connection {
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty() && self.configs.is_empty()
+    }
+
+    /// Every secret value, so that anything that echoes one can be masked.
+    pub fn secret_values(&self) -> Vec<String> {
+        self.secrets.values().map(|s| s.value.clone()).collect()
+    }
+}
+
+/// What a running job is known by: enough to poll it or delete it later, from any process.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub category: admin::TaskCategory,
+    pub resource_meta: Vec<u8>,
+    pub output_prefix: String,
+    pub connection: Connection,
+}
+
+/// One CreateTask (or ExecuteTaskSync), in neither generation's words.
+#[derive(Debug, Clone)]
+pub struct CreateRequest {
+    /// Rendered as propeller renders it, every field the user's file held kept.
+    pub template: Template,
+    pub inputs: core::LiteralMap,
+    pub output_prefix: String,
+    pub metadata: admin::TaskExecutionMetadata,
+    pub connection: Connection,
+}
+
+/// A log link: Flyte 2's may not be ready yet (shown as pending, not as live).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLink {
+    pub name: String,
+    pub uri: String,
+    pub ready: bool,
+    /// The link as its generation's proto3 JSON, for `-o json`.
+    pub json: serde_json::Value,
+}
+
+/// A job's state as either generation reports it, already read by that generation's rules
+/// (Flyte 1's `state` fallback is applied in [`v1`], never in [`v2`]).
+#[derive(Debug, Clone, Default)]
+pub struct Resource {
+    /// `core.TaskExecution.Phase` as a number, so an unknown value survives to the message.
+    pub phase: i32,
+    pub message: String,
+    pub outputs: Option<core::LiteralMap>,
+    pub log_links: Vec<LogLink>,
+    pub custom_info: Option<prost_types::Struct>,
+    /// Something in the answer that makes it unusable (a duplicate output name): a failure of
+    /// the task's answer, not of the call.
+    pub problem: Option<String>,
+}
+
+/// An agent or connector as discovery lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentInfo {
+    pub name: String,
+    pub sync: bool,
+    pub categories: Vec<admin::TaskCategory>,
+    /// Flyte 1's deprecated `supported_task_types` (version 0).
+    pub task_types: Vec<String>,
+}
+
+impl AgentInfo {
+    pub fn serves(&self, category: &admin::TaskCategory) -> bool {
+        (category.version == 0 && self.task_types.contains(&category.name))
+            || self
+                .categories
+                .iter()
+                .any(|c| c.name == category.name && c.version == category.version)
+    }
+}
+
+/// Whether `agents` (a discovery answer) serves `category` synchronously, as propeller's
+/// registry decides (the last match wins).
+pub fn route_is_sync(agents: &[AgentInfo], category: &admin::TaskCategory) -> Option<bool> {
+    agents.iter().rfind(|a| a.serves(category)).map(|a| a.sync)
+}
