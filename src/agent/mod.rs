@@ -8,6 +8,7 @@ pub mod builtin;
 pub mod registry;
 pub mod remote;
 pub mod server;
+mod server_v2;
 
 use std::future::Future;
 use std::time::Duration;

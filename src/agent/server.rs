@@ -1,6 +1,7 @@
-//! `agentctl serve`: the built-in agents over gRPC — AsyncAgentService, SyncAgentService,
-//! AgentMetadataService, grpc.health.v1 and server reflection (v1 and v1alpha) — so propeller,
-//! flytekit or another agentctl can call Rust agents. Status codes follow flytekit's server:
+//! `agentctl serve`: the built-in agents over gRPC on one port, in both generations — Flyte 1's
+//! AsyncAgentService, SyncAgentService and AgentMetadataService here, Flyte 2's connector
+//! services in [`super::server_v2`] — with grpc.health.v1 and server reflection (v1 and
+//! v1alpha), so propeller, a Flyte 2 backend, flytekit or another agentctl can call Rust agents. Status codes follow flytekit's server:
 //! NOT_FOUND for an unknown task type, INVALID_ARGUMENT for a request it cannot read (a
 //! `resource_meta`, a missing template or inputs), INTERNAL with the agent's message for
 //! whatever else an agent fails at ([`agent_error`]).
@@ -19,6 +20,8 @@ use crate::pb::service::agent_metadata_service_server::{
 };
 use crate::pb::service::async_agent_service_server::{AsyncAgentService, AsyncAgentServiceServer};
 use crate::pb::service::sync_agent_service_server::{SyncAgentService, SyncAgentServiceServer};
+use crate::pb::v2::connector::async_connector_service_server::AsyncConnectorServiceServer;
+use crate::pb::v2::connector::connector_metadata_service_server::ConnectorMetadataServiceServer;
 use crate::pb::{admin, core};
 
 /// An agent's failure as flytekit's server reports it: INTERNAL with the message, whatever the
@@ -26,7 +29,7 @@ use crate::pb::{admin, core};
 /// reach). Kept apart: NOT_FOUND (no agent for the task type) and INVALID_ARGUMENT (a request
 /// that cannot be read), which say something about the call itself. A downstream UNAVAILABLE
 /// passed through would read to the caller as this server being down.
-fn agent_error(s: Status) -> Status {
+pub(super) fn agent_error(s: Status) -> Status {
     match s.code() {
         tonic::Code::NotFound | tonic::Code::InvalidArgument => s,
         _ => Status::internal(s.message()),
@@ -35,10 +38,10 @@ fn agent_error(s: Status) -> Status {
 
 #[derive(Clone)]
 pub struct Service {
-    registry: Registry,
+    pub(super) registry: Registry,
 }
 
-type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+pub(super) type BoxStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 #[tonic::async_trait]
 impl AsyncAgentService for Service {
@@ -204,6 +207,12 @@ pub async fn serve(
     reporter
         .set_serving::<AgentMetadataServiceServer<Service>>()
         .await;
+    reporter
+        .set_serving::<AsyncConnectorServiceServer<Service>>()
+        .await;
+    reporter
+        .set_serving::<ConnectorMetadataServiceServer<Service>>()
+        .await;
     // grpcurl speaks v1; Python's grpcio-reflection client still speaks v1alpha
     let fds = crate::pb::FILE_DESCRIPTOR_SET;
     let v1 = tonic_reflection::server::Builder::configure()
@@ -216,10 +225,19 @@ pub async fn serve(
         .map_err(|e| Error::Io(e.to_string()))?;
 
     on_listening(bound);
-    tonic::transport::Server::builder()
+    // After the shutdown signal, calls in flight get SHUTDOWN_GRACE to finish; then the server
+    // stops whatever is still open (an idle connection, a client that sent only the preface),
+    // which tonic's graceful shutdown alone would wait on forever.
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tonic::transport::Server::builder()
+        .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
+        .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
+        .tcp_keepalive(Some(std::time::Duration::from_secs(60)))
         .add_service(AsyncAgentServiceServer::new(service.clone()))
         .add_service(SyncAgentServiceServer::new(service.clone()))
-        .add_service(AgentMetadataServiceServer::new(service))
+        .add_service(AgentMetadataServiceServer::new(service.clone()))
+        .add_service(AsyncConnectorServiceServer::new(service.clone()))
+        .add_service(ConnectorMetadataServiceServer::new(service))
         .add_service(health)
         .add_service(v1)
         .add_service(v1alpha)
@@ -230,8 +248,24 @@ pub async fn serve(
                     let _ = s.set_nodelay(true);
                 })
             }),
-            shutdown,
-        )
-        .await
-        .map_err(|e| Error::Io(format!("the server failed: {e}")))
+            async move {
+                shutdown.await;
+                let _ = stopping_tx.send(());
+            },
+        );
+    let forced = async move {
+        if stopping_rx.await.is_ok() {
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        r = server => r
+        .map_err(|e| Error::Io(format!("the server failed: {e}"))),
+        () = forced => Ok(()),
+    }
 }
+
+/// How long calls in flight may take to finish after SIGTERM or Ctrl-C.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
