@@ -3,30 +3,44 @@
 //! or reaches an agent service over gRPC, drives create → get (polling) → delete, and prints
 //! the outputs. It also serves its built-in agents over gRPC (`agentctl serve`).
 //!
+//! It speaks both Flyte generations — Flyte 1 agents (`flyteidl.service.*`) and Flyte 2
+//! connectors (`flyteidl2.connector.*`) — through one loop, detecting which an endpoint serves.
+//!
 //! # Layout
 //!
 //! - [`cli`]: the command line — clap types in `cli::args`, the two-pass parse that turns a
-//!   template's interface into flags, dispatch, printing and exit codes.
-//! - [`template`]: reading a `core.TaskTemplate` from every form users have (JSON, YAML,
-//!   binary, `TaskSpec`, `flytectl` output, `pyflyte package` tarballs).
-//! - [`inputs`]: a template's inputs as flags, `--input NAME=VALUE` and `--inputs FILE`, into a
-//!   `LiteralMap`.
+//!   template's interface into flags, one [`cli::Context`], one function per command in
+//!   `cli::commands`, and `cli::printer` for everything printed.
+//! - [`template`]: reading a template from every form either generation's tools write, kept as
+//!   the Flyte 2 superset so nothing is dropped ([`template::Template`]).
+//! - [`inputs`]: a template's inputs as flags, `--input NAME=VALUE` and `--inputs FILE`, with
+//!   Flyte 2's default inputs, into a `LiteralMap`.
 //! - [`literal`]: literal types and values — parsing strings and JSON the way `pyflyte run`
 //!   does, readable type names, literals back to plain JSON.
-//! - [`agent`]: the one [`agent::Agent`] trait every agent is driven through: `agent::grpc`
-//!   (a remote agent service), `agent::local` (the in-process registry and the contract built-in
-//!   agents implement: sensor, webhook, BigQuery), `agent::server` (`agentctl serve`),
-//!   `agent::secrets` (secrets found as flytekit finds them) and the HTTPS client the
-//!   built-in agents share.
-//! - [`config`]: propeller's configmap (`plugins.agent-service`/`connector-service`).
-//! - [`route`]: which deployment serves a task, decided as propeller decides it.
-//! - [`runner`]: the one loop — routing, create, polling, phase mapping, retries, timeouts,
-//!   delete on abort, outputs.
+//! - [`runner`]: the one loop — create, polling, phase mapping, retries, timeouts, delete on
+//!   abort, outputs — over the [`agent::Agent`] trait, for every agent and both generations.
+//! - [`agent`]: the trait; `agent::remote` (a service over gRPC in either generation),
+//!   `agent::registry` (the built-ins in this process), `agent::builtin` (the contract built-in
+//!   agents implement, one file per agent: sensor, webhook, BigQuery; secrets; the HTTPS
+//!   client), `agent::server` (`agentctl serve`, both generations on one port).
+//! - [`wire`]: the protocol generations side by side — `wire::v1`, `wire::v2`, and
+//!   `wire::detect`; the neutral request and answer types the runner reads.
+//! - [`transport`]: channels, TLS, headers, round-robin, a deadline on every call, the call
+//!   record for `-v`; no protocol knowledge.
+//! - [`config`], [`route`]: propeller's configmap and its routing (each deployment in its own
+//!   generation).
+//! - [`mask`]: every secret agentctl knows of, masked in every form before anything is printed.
 //! - [`progress`]: live progress on stderr (spinner on a terminal, plain lines elsewhere).
 //! - [`describe`]: `agentctl describe`.
 //! - [`json`]: proto3 JSON identical to Python's `json_format`, via the embedded descriptors.
-//! - [`pb`]: the flyteidl 1.16.8 types generated from `proto/`.
-//! - [`error`]: the error type and the exit codes it maps to.
+//! - [`pb`]: flyteidl 1.16.8 and flyteidl2 2.0.51 types generated from `proto/`.
+//! - [`error`]: the error type and the exit-code table, defined once.
+//!
+//! # Where a change goes
+//!
+//! A protocol generation: a file in `wire/` and an arm in `agent::remote`. A built-in agent: a
+//! file in `agent/builtin/` and its line in `builtin::all`. A command: a file in
+//! `cli/commands/` and its clap type. An output format: `cli::printer`.
 
 pub mod agent;
 pub mod cli;

@@ -103,3 +103,27 @@ fn an_input_named_like_an_option_is_reached_with_input_and_marked_in_help() {
         true
     );
 }
+
+#[test]
+fn the_readme_exit_code_table_is_the_one_in_the_code() {
+    let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
+    let section = readme
+        .split("### Exit codes")
+        .nth(1)
+        .expect("README has an exit-code section");
+    let rows: Vec<(u8, String)> = section
+        .lines()
+        .skip_while(|l| !l.starts_with("| code"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            (cells[0].parse().unwrap(), cells[1].to_string())
+        })
+        .collect();
+    let code: Vec<(u8, String)> = agentctl::error::exit::TABLE
+        .iter()
+        .map(|(c, m)| (*c, m.to_string()))
+        .collect();
+    assert_eq!(rows, code);
+}
