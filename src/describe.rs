@@ -14,8 +14,15 @@ pub fn to_json(l: &Loaded) -> serde_json::Value {
         m.into_iter()
             .map(|(name, v)| {
                 let ty = v.r#type.clone().unwrap_or_default();
-                let required = !literal::is_boolean(&ty) && literal::optional_none_variant(&ty).is_none();
-                (name, json!({ "type": literal::type_name(&ty), "description": v.description, "required": required }))
+                let default = l.defaults.get(&name);
+                let required = default.is_none()
+                    && !literal::is_boolean(&ty)
+                    && literal::optional_none_variant(&ty).is_none();
+                let mut doc = json!({ "type": literal::type_name(&ty), "description": v.description, "required": required });
+                if let Some(d) = default {
+                    doc["default"] = literal::to_plain_json(d);
+                }
+                (name, doc)
             })
             .collect::<serde_json::Map<_, _>>()
             .into()
@@ -26,6 +33,7 @@ pub fn to_json(l: &Loaded) -> serde_json::Value {
         "type": t.r#type,
         "version": t.task_type_version,
         "form": l.form,
+        "generation": l.generation.describe(),
         "id": { "project": id.project, "domain": id.domain, "name": id.name, "version": id.version, "org": id.org },
         "inputs": vars(inputs::variables(t)),
         "outputs": vars(inputs::output_variables(t)),
@@ -62,7 +70,10 @@ pub fn example_command(l: &Loaded) -> String {
     );
     for (name, v) in inputs::variables(&l.template) {
         let ty = v.r#type.unwrap_or_default();
-        if literal::is_boolean(&ty) || literal::optional_none_variant(&ty).is_some() {
+        if literal::is_boolean(&ty)
+            || literal::optional_none_variant(&ty).is_some()
+            || l.defaults.contains_key(&name)
+        {
             continue;
         }
         let example = literal::example(&ty);
@@ -110,6 +121,7 @@ pub fn to_text(l: &Loaded) -> String {
         .join("/");
     row(&mut out, "id", id_text);
     row(&mut out, "read as", l.form.to_string());
+    row(&mut out, "written by", l.generation.describe().to_string());
     let tgt = &j["target"];
     let target_text = match tgt["kind"].as_str().unwrap_or_default() {
         "container" => format!("container {}", tgt["image"].as_str().unwrap_or_default()),

@@ -1,36 +1,89 @@
-//! The project's own .proto files compile to the same wire as flyteidl 1.16.8: every message,
-//! enum and service reachable from the agent services, TaskTemplate, TaskSpec, Task and
-//! ErrorDocument in the PyPI package's descriptors is compared with ours, field by field.
+//! The project's own .proto files compile to the same wire as the PyPI packages' descriptors,
+//! field by field, over every message, enum and service reachable from the roots:
+//! flyteidl 1.16.8 (the agent services, TaskTemplate, TaskSpec, Task and ErrorDocument) and
+//! flyteidl2 2.0.51 (the connector services, TaskSpec, Inputs, Outputs and TaskTemplate).
 
 use std::collections::{BTreeSet, VecDeque};
+use std::path::PathBuf;
 
 use prost::Message;
-use prost_reflect::{DescriptorPool, Kind, MessageDescriptor};
+use prost_reflect::{DescriptorPool, EnumDescriptor, Kind, MessageDescriptor};
 
-use crate::util::{python, repo};
+use crate::util::{python, python2, repo};
 
-const ROOT_MESSAGES: &[&str] = &[
-    "flyteidl.core.TaskTemplate",
-    "flyteidl.admin.TaskSpec",
-    "flyteidl.admin.Task",
-    "flyteidl.core.ErrorDocument",
-];
-const SERVICES: &[&str] = &[
-    "flyteidl.service.AsyncAgentService",
-    "flyteidl.service.SyncAgentService",
-    "flyteidl.service.AgentMetadataService",
-];
+/// What one generation's comparison starts from.
+struct Roots {
+    messages: &'static [&'static str],
+    services: &'static [&'static str],
+}
 
-fn upstream_pool() -> DescriptorPool {
+const V1: Roots = Roots {
+    messages: &[
+        "flyteidl.core.TaskTemplate",
+        "flyteidl.admin.TaskSpec",
+        "flyteidl.admin.Task",
+        "flyteidl.core.ErrorDocument",
+    ],
+    services: &[
+        "flyteidl.service.AsyncAgentService",
+        "flyteidl.service.SyncAgentService",
+        "flyteidl.service.AgentMetadataService",
+    ],
+};
+
+const V2: Roots = Roots {
+    messages: &[
+        "flyteidl2.task.TaskSpec",
+        "flyteidl2.task.Inputs",
+        "flyteidl2.task.Outputs",
+        "flyteidl2.core.TaskTemplate",
+    ],
+    services: &[
+        "flyteidl2.connector.AsyncConnectorService",
+        "flyteidl2.connector.ConnectorMetadataService",
+    ],
+};
+
+/// The descriptors a package compiled in, as `script` (run by `python`) dumps them.
+fn upstream_pool(python: PathBuf, script: &str) -> DescriptorPool {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("flyteidl.bin");
-    let status = std::process::Command::new(python())
-        .arg(repo().join("tests/python/dump_descriptors.py"))
+    let out = dir.path().join("descriptors.bin");
+    let status = std::process::Command::new(python)
+        .arg(repo().join(script))
         .arg(&out)
         .status()
         .unwrap();
-    assert!(status.success(), "dump_descriptors.py failed");
+    assert!(status.success(), "{script} failed");
     DescriptorPool::decode(std::fs::read(&out).unwrap().as_slice()).unwrap()
+}
+
+/// flyteidl 1.16.8's, from the flytekit venv.
+fn upstream_v1() -> DescriptorPool {
+    upstream_pool(python(), "tests/python/dump_descriptors.py")
+}
+
+/// flyteidl2 2.0.51's, from the Flyte 2 venv.
+fn upstream_v2() -> DescriptorPool {
+    upstream_pool(python2(), "tests/python2/dump_descriptors2.py")
+}
+
+/// An options message with nothing set counts as absent. Where the wheel's file had only
+/// extension options (buf.validate, accelerator_name), prost-reflect's decoded proto keeps an
+/// empty options message, since prost does not see extensions; ours has none there.
+fn no_empty<T: Default + PartialEq>(options: &mut Option<T>) {
+    if options.as_ref().is_some_and(|o| *o == T::default()) {
+        *options = None;
+    }
+}
+
+/// An enum's proto with empty options (its own and its values') taken as absent.
+fn enum_proto(e: &EnumDescriptor) -> prost_types::EnumDescriptorProto {
+    let mut p = e.enum_descriptor_proto().clone();
+    no_empty(&mut p.options);
+    for v in &mut p.value {
+        no_empty(&mut v.options);
+    }
+    p
 }
 
 fn ours() -> DescriptorPool {
@@ -38,15 +91,26 @@ fn ours() -> DescriptorPool {
 }
 
 /// Every difference between `ours` and `reference` over the types reachable from the roots.
-fn differences(reference: &DescriptorPool, ours: &DescriptorPool) -> (usize, Vec<String>) {
+fn differences(
+    reference: &DescriptorPool,
+    ours: &DescriptorPool,
+    roots: &Roots,
+) -> (usize, Vec<String>) {
     let mut diffs = Vec::new();
-    let mut queue: VecDeque<MessageDescriptor> = ROOT_MESSAGES
+    let mut queue: VecDeque<MessageDescriptor> = roots
+        .messages
         .iter()
-        .map(|n| reference.get_message_by_name(n).unwrap())
+        .map(|n| {
+            reference
+                .get_message_by_name(n)
+                .unwrap_or_else(|| panic!("{n} is not in the reference"))
+        })
         .collect();
     let mut enums = BTreeSet::new();
-    for s in SERVICES {
-        let rs = reference.get_service_by_name(s).unwrap();
+    for s in roots.services {
+        let rs = reference
+            .get_service_by_name(s)
+            .unwrap_or_else(|| panic!("{s} is not in the reference"));
         let Some(os) = ours.get_service_by_name(s) else {
             diffs.push(format!("service {s} is missing"));
             continue;
@@ -99,6 +163,7 @@ fn differences(reference: &DescriptorPool, ours: &DescriptorPool) -> (usize, Vec
                 .map(|f| {
                     let mut p = f.field_descriptor_proto().clone();
                     p.json_name = Some(f.json_name().to_string());
+                    no_empty(&mut p.options);
                     format!(
                         "{p:?} oneof={:?}",
                         f.containing_oneof().map(|o| o.name().to_string())
@@ -127,13 +192,11 @@ fn differences(reference: &DescriptorPool, ours: &DescriptorPool) -> (usize, Vec
                 rp.reserved_range
             ));
         }
-        if rp.options != op.options {
-            diffs.push(format!(
-                "{}: options {:?} != {:?}",
-                rm.full_name(),
-                op.options,
-                rp.options
-            ));
+        let (mut ro, mut oo) = (rp.options.clone(), op.options.clone());
+        no_empty(&mut ro);
+        no_empty(&mut oo);
+        if ro != oo {
+            diffs.push(format!("{}: options {:?} != {:?}", rm.full_name(), oo, ro));
         }
         let nested = |m: &MessageDescriptor| -> Vec<String> {
             m.child_messages()
@@ -171,12 +234,9 @@ fn differences(reference: &DescriptorPool, ours: &DescriptorPool) -> (usize, Vec
             diffs.push(format!("enum {name} is missing"));
             continue;
         };
-        if re.enum_descriptor_proto() != oe.enum_descriptor_proto() {
-            diffs.push(format!(
-                "enum {name}: {:?} != {:?}",
-                oe.enum_descriptor_proto(),
-                re.enum_descriptor_proto()
-            ));
+        let (rp, op) = (enum_proto(&re), enum_proto(&oe));
+        if rp != op {
+            diffs.push(format!("enum {name}: {op:?} != {rp:?}"));
         }
     }
     (seen.len() + enums.len(), diffs)
@@ -184,7 +244,7 @@ fn differences(reference: &DescriptorPool, ours: &DescriptorPool) -> (usize, Vec
 
 #[test]
 fn protos_match_flyteidl_1_16_8() {
-    let (compared, diffs) = differences(&upstream_pool(), &ours());
+    let (compared, diffs) = differences(&upstream_v1(), &ours(), &V1);
     assert!(compared > 100, "only {compared} types were compared");
     assert!(
         diffs.is_empty(),
@@ -216,11 +276,98 @@ fn a_changed_field_number_is_caught() {
         .unwrap();
     field.number = Some(6);
     let mutated = DescriptorPool::from_file_descriptor_set(set).unwrap();
-    let (_, diffs) = differences(&upstream_pool(), &mutated);
+    let (_, diffs) = differences(&upstream_v1(), &mutated, &V1);
     assert!(
         diffs
             .iter()
             .any(|d| d.contains("GetTaskRequest") && d.contains("output_prefix")),
+        "{diffs:?}"
+    );
+}
+
+#[test]
+fn protos_match_flyteidl2_2_0_51() {
+    let (compared, diffs) = differences(&upstream_v2(), &ours(), &V2);
+    assert!(compared > 100, "only {compared} types were compared");
+    assert!(
+        diffs.is_empty(),
+        "{} differences from flyteidl2 2.0.51:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+/// Our descriptor set with one flyteidl2 message's field changed by `change`.
+fn ours_v2_with(
+    file: &str,
+    message: &str,
+    field: &str,
+    change: impl FnOnce(&mut prost_types::FieldDescriptorProto),
+) -> DescriptorPool {
+    let mut set =
+        prost_types::FileDescriptorSet::decode(agentctl::pb::FILE_DESCRIPTOR_SET).unwrap();
+    let f = set
+        .file
+        .iter_mut()
+        .find(|f| f.name() == file)
+        .unwrap_or_else(|| panic!("{file} is not in our set"));
+    let m = f
+        .message_type
+        .iter_mut()
+        .find(|m| m.name() == message)
+        .unwrap_or_else(|| panic!("{message} is not in {file}"));
+    change(
+        m.field
+            .iter_mut()
+            .find(|x| x.name() == field)
+            .unwrap_or_else(|| panic!("{message}.{field} is missing")),
+    );
+    DescriptorPool::from_file_descriptor_set(set).unwrap()
+}
+
+#[test]
+fn a_changed_flyteidl2_field_is_caught() {
+    // The comparison must be able to fail: renumber one field of ours and expect a report.
+    let upstream = upstream_v2();
+    let mutated = ours_v2_with(
+        "flyteidl2/connector/connector.proto",
+        "GetTaskRequest",
+        "output_prefix",
+        |f| f.number = Some(6),
+    );
+    let (_, diffs) = differences(&upstream, &mutated, &V2);
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.contains("GetTaskRequest") && d.contains("output_prefix")),
+        "{diffs:?}"
+    );
+
+    // an empty options message is no difference, a set option is one
+    let empty = ours_v2_with(
+        "flyteidl2/task/task_definition.proto",
+        "TaskSpec",
+        "short_name",
+        |f| f.options = Some(prost_types::FieldOptions::default()),
+    );
+    let (_, diffs) = differences(&upstream, &empty, &V2);
+    assert!(diffs.is_empty(), "{diffs:?}");
+    let deprecated = ours_v2_with(
+        "flyteidl2/task/task_definition.proto",
+        "TaskSpec",
+        "short_name",
+        |f| {
+            f.options = Some(prost_types::FieldOptions {
+                deprecated: Some(true),
+                ..Default::default()
+            })
+        },
+    );
+    let (_, diffs) = differences(&upstream, &deprecated, &V2);
+    assert!(
+        diffs
+            .iter()
+            .any(|d| d.contains("TaskSpec") && d.contains("short_name")),
         "{diffs:?}"
     );
 }

@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod descriptors;
 mod faults;
+mod flyte2;
 mod inputs;
 mod local;
 mod run;

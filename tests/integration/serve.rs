@@ -245,3 +245,34 @@ fn an_agent_failure_is_internal_with_its_message() {
         ],
     );
 }
+
+#[test]
+fn sigterm_stops_the_server_with_idle_connections_open() {
+    use std::io::Write as _;
+    let mut server = Serve::start();
+    // a raw socket that sends nothing, and one that sends only the HTTP/2 preface
+    let _idle = std::net::TcpStream::connect(&server.addr).unwrap();
+    let mut preface = std::net::TcpStream::connect(&server.addr).unwrap();
+    preface
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "the server did not stop on SIGTERM while idle connections were open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

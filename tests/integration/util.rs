@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests: running the binary, finding the fixtures that
-//! flytekit generated (`scripts/test-env`), and a real flytekit connector server on 127.0.0.1.
+//! flytekit and the Flyte 2 SDK generated (`scripts/test-env`), and a real flytekit connector
+//! server on 127.0.0.1 (the Flyte 2 one, c0, is in `flyte2.rs`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ pub fn agentctl() -> assert_cmd::Command {
     for var in [
         "AGENTCTL_ENDPOINT",
         "AGENTCTL_CONFIG",
+        "AGENTCTL_WIRE",
         "GOOGLE_APPLICATION_CREDENTIALS",
         "NO_COLOR",
     ] {
@@ -29,7 +31,7 @@ pub fn agentctl() -> assert_cmd::Command {
 
 pub fn std_agentctl() -> StdCommand {
     let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_agentctl"));
-    for var in ["AGENTCTL_ENDPOINT", "AGENTCTL_CONFIG"] {
+    for var in ["AGENTCTL_ENDPOINT", "AGENTCTL_CONFIG", "AGENTCTL_WIRE"] {
         cmd.env_remove(var);
     }
     cmd.current_dir(std::env::temp_dir());
@@ -65,6 +67,67 @@ pub fn python() -> PathBuf {
         py.display()
     );
     py
+}
+
+/// The fixtures the Flyte 2 SDK (flyte 2.12.1) wrote (see tests/python2/gen_fixtures2.py).
+#[track_caller]
+pub fn pyfixtures2() -> PathBuf {
+    let dir = repo().join("target/pyfixtures2");
+    assert!(
+        dir.join("success.pb").is_file(),
+        "{} is missing: run scripts/test (or scripts/test-env) first, which installs flyte 2 and generates them",
+        dir.display()
+    );
+    dir
+}
+
+#[track_caller]
+pub fn pyfixture2(name: &str) -> PathBuf {
+    pyfixtures2().join(name)
+}
+
+/// The Flyte 2 venv's python (flyte[connector] 2.12.1, flyteidl2 2.0.51): a venv apart from
+/// flytekit's, since the two need different protobuf majors.
+#[track_caller]
+pub fn python2() -> PathBuf {
+    let venv = std::env::var_os("AGENTCTL_TEST_VENV2")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".venv2"));
+    let py = venv.join("bin/python");
+    assert!(
+        py.is_file(),
+        "{} is missing: run scripts/test (or scripts/test-env) first",
+        py.display()
+    );
+    py
+}
+
+/// JSON lines a test connector recorded in `dir` (`deletes.jsonl`, `creates.jsonl`); none when
+/// the file does not exist yet.
+pub fn records_in(dir: &Path, file: &str) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(dir.join(file))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Waits until `file` in `dir` has at least `n` records, for effects that land after a reply.
+pub fn wait_records_in(
+    dir: &Path,
+    file: &str,
+    n: usize,
+    within: Duration,
+) -> Vec<serde_json::Value> {
+    let start = Instant::now();
+    loop {
+        let r = records_in(dir, file);
+        if r.len() >= n || start.elapsed() > within {
+            return r;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 pub fn stdout_of(out: &std::process::Output) -> String {
@@ -130,24 +193,12 @@ impl FlytekitServer {
 
     /// JSON lines the test connectors recorded (`deletes.jsonl`, `creates.jsonl`).
     pub fn records(&self, file: &str) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(self.state.path().join(file))
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        records_in(self.state.path(), file)
     }
 
     /// Waits until `file` has at least `n` records, for effects that land after a reply.
     pub fn wait_records(&self, file: &str, n: usize, within: Duration) -> Vec<serde_json::Value> {
-        let start = Instant::now();
-        loop {
-            let r = self.records(file);
-            if r.len() >= n || start.elapsed() > within {
-                return r;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_records_in(self.state.path(), file, n, within)
     }
 }
 
