@@ -263,9 +263,8 @@ struct Ctx<'a, A: Agent> {
     report: &'a mut Report,
 }
 
-/// One attempt's own request and limits.
-struct AttemptSpec<'a> {
-    template: &'a Template,
+/// One attempt's own request (its rendered template included) and limits.
+struct AttemptSpec {
     request: CreateRequest,
     timeout: Option<Duration>,
 }
@@ -343,7 +342,6 @@ pub async fn run<A: Agent>(
             ));
         }
         let spec = AttemptSpec {
-            template,
             request: create_request(
                 template,
                 task.inputs,
@@ -444,7 +442,7 @@ fn call_error(location: &str, method: &str, s: &Status) -> Error {
     }
 }
 
-async fn sync_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec<'_>) -> Attempt {
+async fn sync_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec) -> Attempt {
     let seen = ctx.interrupts.count();
     ctx.progress
         .update("RUNNING", "executing (sync agent)", 0, &[]);
@@ -458,13 +456,13 @@ async fn sync_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec<'_>) -> 
             e @ Error::Input(_) => Attempt::Done(Err(e)),
             e => Attempt::Retry(e),
         },
-        Ok(resource) => finish(spec.template, resource, ctx.opts, ctx.report),
+        Ok(resource) => finish(&spec.request.template, resource, ctx.opts, ctx.report),
     }
 }
 
-async fn async_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec<'_>) -> Attempt {
+async fn async_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec) -> Attempt {
     let location = ctx.agent.location();
-    let category = agent::category(&spec.template.view);
+    let category = agent::category(&spec.request.template.view);
 
     // Ctrl-C or the run deadline during CreateTask: let the create finish, then delete what it
     // made. Once either has happened, a further Ctrl-C stops the wait, and so does the end of
@@ -602,7 +600,7 @@ async fn async_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec<'_>) ->
                     wait = next_poll_wait(wait, ctx.opts.poll_interval);
                     continue;
                 }
-                return finish(spec.template, resource, ctx.opts, ctx.report);
+                return finish(&spec.request.template, resource, ctx.opts, ctx.report);
             }
         }
     }

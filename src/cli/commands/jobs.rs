@@ -11,14 +11,14 @@ use base64::Engine as _;
 use super::super::Context;
 use super::super::args::{ConnectionArgs, CreateArgs, Format, JobArgs};
 use super::run::output_prefix;
-use super::{collect_inputs, connection, print_report, remote};
+use super::{collect_inputs, connection, connection_with, print_report, remote};
 use crate::agent::Agent;
 use crate::agent::remote::RemoteAgent;
 use crate::error::{Error, Result};
 use crate::pb::admin;
 use crate::runner::{self, Interrupts, Report, State};
 use crate::wire::detect::Choice;
-use crate::wire::{Connection, Job, Secret, Wire};
+use crate::wire::{Job, Wire};
 
 pub fn create(ctx: &Context, a: CreateArgs) -> Result<u8> {
     let l = ctx.template()?;
@@ -184,7 +184,7 @@ fn job_from_args(ctx: &Context, a: &JobArgs) -> Result<(RemoteAgent, Job)> {
                 },
                 resource_meta: bytes,
                 output_prefix: String::new(),
-                connection: connection_from(tt, &BTreeMap::new(), &a.connection)?,
+                connection: connection_with(tt, BTreeMap::new(), BTreeMap::new(), &a.connection)?,
             };
             (std::env::var("AGENTCTL_ENDPOINT").ok(), None, job)
         }
@@ -208,43 +208,6 @@ fn job_from_args(ctx: &Context, a: &JobArgs) -> Result<(RemoteAgent, Job)> {
         None => ctx.wire.clone(),
     };
     Ok((remote(ctx, &endpoint, choice)?, job))
-}
-
-/// A handle's `connection`: secrets read again from the variables it names, configs as kept.
-fn connection_from(
-    task_type: &str,
-    secret_env: &BTreeMap<String, String>,
-    extra: &ConnectionArgs,
-) -> Result<Connection> {
-    let mut env_of = secret_env.clone();
-    for s in &extra.secrets {
-        let (name, var) = s
-            .split_once('=')
-            .ok_or_else(|| Error::input("--secret is NAME=ENV_VAR"))?;
-        env_of.insert(name.into(), var.into());
-    }
-    let mut secrets = BTreeMap::new();
-    for (name, var) in env_of {
-        let value = std::env::var(&var).map_err(|_| {
-            Error::input(format!(
-                "the job's connection secret {name} comes from the environment variable {var}, which is not set"
-            ))
-        })?;
-        crate::mask::register(&value);
-        secrets.insert(name, Secret { env: var, value });
-    }
-    let mut configs = BTreeMap::new();
-    for c in &extra.configs {
-        let (k, v) = c
-            .split_once('=')
-            .ok_or_else(|| Error::input("--connection-config is KEY=VALUE"))?;
-        configs.insert(k.into(), v.into());
-    }
-    Ok(Connection {
-        task_type: task_type.into(),
-        secrets,
-        configs,
-    })
 }
 
 fn parse_handle(
@@ -284,25 +247,18 @@ fn parse_handle(
         None => None,
         Some(w) => Some(Wire::parse(w).ok_or_else(|| ctx(&format!("wire {w:?} is not v1 or v2")))?),
     };
-    let secret_env: BTreeMap<String, String> = v["connection"]["secret_env"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut connection = connection_from(&task_type, &secret_env, extra)?;
-    if let Some(configs) = v["connection"]["configs"].as_object() {
-        for (k, val) in configs {
-            if let Some(s) = val.as_str() {
-                connection
-                    .configs
-                    .entry(k.clone())
-                    .or_insert_with(|| s.to_string());
-            }
-        }
-    }
+    // secrets are read again from the variables the handle names; flags add or override
+    let strings = |key: &str| -> BTreeMap<String, String> {
+        v["connection"][key]
+            .as_object()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let connection = connection_with(&task_type, strings("secret_env"), strings("configs"), extra)?;
     Ok((
         endpoint,
         wire,

@@ -80,7 +80,18 @@ fn connection(t: &core::TaskTemplate, a: &ConnectionArgs) -> Result<Connection> 
             })
             .unwrap_or_default()
     };
-    let mut env_of = field("secrets");
+    connection_with(&t.r#type, field("secrets"), field("configs"), a)
+}
+
+/// A `connection` from secrets by environment variable and configs (a template's, or a
+/// handle's), with `--secret`/`--connection-config` added or overriding; every secret is read
+/// from the environment now and registered to be masked.
+fn connection_with(
+    task_type: &str,
+    mut env_of: BTreeMap<String, String>,
+    mut configs: BTreeMap<String, String>,
+    a: &ConnectionArgs,
+) -> Result<Connection> {
     for s in &a.secrets {
         let (name, var) = s.split_once('=').ok_or_else(|| {
             Error::input(format!(
@@ -90,7 +101,6 @@ fn connection(t: &core::TaskTemplate, a: &ConnectionArgs) -> Result<Connection> 
         })?;
         env_of.insert(name.to_string(), var.to_string());
     }
-    let mut configs = field("configs");
     for c in &a.configs {
         let (k, v) = c
             .split_once('=')
@@ -109,7 +119,7 @@ fn connection(t: &core::TaskTemplate, a: &ConnectionArgs) -> Result<Connection> 
         secrets.insert(name, Secret { env: var, value });
     }
     Ok(Connection {
-        task_type: t.r#type.clone(),
+        task_type: task_type.to_string(),
         secrets,
         configs,
     })
