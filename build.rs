@@ -22,6 +22,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = prost_build::Config::new();
     // prost::Name gives each message its full name, which the JSON layer looks descriptors up by.
     config.enable_type_names();
+    // ordered maps: the same input encodes to the same bytes every time (inputs.pb, `-o pb`)
+    config.btree_map(["."]);
     tonic_prost_build::configure()
         .build_server(true)
         .build_client(true)

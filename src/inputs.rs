@@ -4,7 +4,7 @@
 //! `Optional[T]` left out is None, an input with a default (Flyte 2's `TaskSpec.default_inputs`)
 //! left out takes it and is sent as a value, anything else left out is missing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -170,7 +170,7 @@ pub struct Sources<'a> {
 pub fn collect(l: &Loaded, src: &Sources) -> Result<LiteralMap> {
     let t = &l.template;
     let vars = variables(t);
-    let mut values: HashMap<String, core::Literal> = HashMap::new();
+    let mut values: BTreeMap<String, core::Literal> = BTreeMap::new();
 
     if let Some(path) = src.file {
         values.extend(read_inputs_file(path, &vars)?);
@@ -337,7 +337,7 @@ fn levenshtein(a: &str, b: &str) -> usize {
 fn read_inputs_file(
     path: &Path,
     vars: &BTreeMap<String, core::Variable>,
-) -> Result<HashMap<String, core::Literal>> {
+) -> Result<BTreeMap<String, core::Literal>> {
     let bytes = template::read_file(path, "inputs file")?;
     let ctx = |m: String| Error::input(format!("{}: {m}", path.display()));
     let doc: Option<serde_json::Value> = match std::str::from_utf8(&bytes) {
@@ -355,7 +355,7 @@ fn read_inputs_file(
         }
         _ => None,
     };
-    let literals: HashMap<String, core::Literal> = match doc {
+    let literals: BTreeMap<String, core::Literal> = match doc {
         None => match json::decode_exact::<v2::task::Inputs>(&bytes) {
             // Flyte 2's Inputs: the same bytes as a LiteralMap, plus `context`; a name twice is refused
             Some(i) => crate::wire::v2::inputs_to_map(&i.literals)
@@ -382,7 +382,7 @@ fn read_inputs_file(
                 .literals
         }
         Some(serde_json::Value::Object(map)) => {
-            let mut out = HashMap::new();
+            let mut out = BTreeMap::new();
             for (name, v) in map {
                 let var = vars
                     .get(&name)
@@ -403,7 +403,7 @@ fn read_inputs_file(
             }
             out
         }
-        Some(serde_json::Value::Null) => HashMap::new(),
+        Some(serde_json::Value::Null) => BTreeMap::new(),
         Some(_) => return Err(ctx("expected a mapping from input name to value".into())),
     };
     for name in literals.keys() {

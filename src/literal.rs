@@ -2,7 +2,7 @@
 //! from JSON/YAML values (following `pyflyte run`, reference §4.7), and literals back to plain
 //! JSON for output.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
@@ -596,7 +596,7 @@ pub fn from_json(v: &serde_json::Value, ty: &LiteralType) -> Result<Literal, Val
             let literals = map
                 .iter()
                 .map(|(k, x)| Ok((k.clone(), from_json(x, inner)?)))
-                .collect::<Result<HashMap<_, _>, ValueError>>()?;
+                .collect::<Result<BTreeMap<_, _>, ValueError>>()?;
             Ok(Literal {
                 value: Some(literal::Value::Map(LiteralMap { literals })),
                 ..Default::default()

@@ -29,16 +29,13 @@ pub struct Template {
 }
 
 impl Template {
-    /// From a Flyte 1 type, whose interface is a hash map: the variables are sorted by name, as
-    /// the Flyte 2 SDK writes them, so that re-encoding is stable.
+    /// From a Flyte 1 type, whose interface is a map: the variables come out sorted by name
+    /// (the generated maps are ordered), as the Flyte 2 SDK writes them.
     pub fn from_v1(view: core::TaskTemplate) -> Self {
-        let mut full: v2::core::TaskTemplate = pb::transcode(&view);
-        if let Some(i) = &mut full.interface {
-            for vars in [&mut i.inputs, &mut i.outputs].into_iter().flatten() {
-                vars.variables.sort_by(|a, b| a.key.cmp(&b.key));
-            }
+        Template {
+            full: pb::transcode(&view),
+            view,
         }
-        Template { full, view }
     }
 
     pub fn from_v2(full: v2::core::TaskTemplate) -> Self {

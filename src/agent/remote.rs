@@ -83,7 +83,7 @@ impl RemoteAgent {
     }
 
     /// What set the generation, for a mismatch message.
-    fn set_by(&self) -> String {
+    pub fn set_by(&self) -> String {
         match &self.choice {
             Choice::Fixed(_, by) => by.clone(),
             Choice::Auto => "detection".into(),

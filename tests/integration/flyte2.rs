@@ -436,6 +436,13 @@ fn secrets_come_from_the_environment_and_are_never_shown() {
         .output()
         .unwrap();
     assert_failed(&out, 2, &[SECRET_ENV]);
+    // set but empty is no secret either
+    let out = agentctl()
+        .env(SECRET_ENV, "")
+        .args(["run", &f2("secret.pb"), "--endpoint", &c0.addr])
+        .output()
+        .unwrap();
+    assert_failed(&out, 2, &[SECRET_ENV, "not set or empty"]);
     assert!(
         c0.records("creates.jsonl").is_empty(),
         "{:?}",
@@ -909,4 +916,36 @@ fn every_sdk_type_reaches_the_connector_as_its_native_value() {
         }),
         "{received}"
     );
+}
+
+#[test]
+fn agents_with_the_wrong_wire_names_what_the_server_speaks() {
+    let c0 = C0::start();
+    let out = agentctl()
+        .args(["agents", "list", "--endpoint", &c0.addr, "--wire", "v1"])
+        .output()
+        .unwrap();
+    assert_failed(&out, 2, &["--wire v1", "speaks Flyte 2", "--wire v2"]);
+}
+
+#[test]
+fn the_same_inputs_encode_to_the_same_bytes() {
+    let run = || {
+        agentctl()
+            .args([
+                "inputs",
+                &f2("all_types.pb"),
+                "--inputs",
+                &f2("all_types.inputs.pb"),
+                "-o",
+                "pb",
+            ])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert_ok(&first);
+    for _ in 0..4 {
+        assert_eq!(run().stdout, first.stdout, "-o pb changed between runs");
+    }
 }

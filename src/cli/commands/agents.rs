@@ -108,6 +108,14 @@ async fn deployment(
         },
         None => agent.list().await,
     };
+    // a generation set by --wire or the configmap that the server does not speak: say so
+    if let Err(s) = &listed
+        && s.code() == tonic::Code::Unimplemented
+        && let Some(e) =
+            crate::wire::detect::mismatch(agent.transport(), detected.wire, &agent.set_by()).await
+    {
+        return Err(e);
+    }
     let (agents, error, ok) = match listed {
         Ok(a) => (a, None, true),
         Err(s) => (

@@ -109,9 +109,10 @@ fn connection_with(
     }
     let mut secrets = BTreeMap::new();
     for (name, var) in env_of {
-        let value = std::env::var(&var).map_err(|_| {
+        // an empty value is as good as none: the connector would fail on it later, less clearly
+        let value = std::env::var(&var).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
             Error::input(format!(
-                "the connection secret {name} comes from the environment variable {var}, which is not set; \
+                "the connection secret {name} comes from the environment variable {var}, which is not set or empty; \
                  set it (or put it in .env), or name another variable with --secret {name}=VAR"
             ))
         })?;
@@ -156,11 +157,10 @@ fn print_report(ctx: &Context, r: &Report, err: Option<&Error>, format: Format) 
         }
         Format::Human => {
             if let Some(o) = &r.outputs {
-                let mut names: Vec<_> = o.literals.keys().collect();
-                names.sort();
-                let text: String = names
+                let text: String = o
+                    .literals
                     .iter()
-                    .map(|n| format!("{n}: {}\n", literal::display(&o.literals[*n])))
+                    .map(|(n, l)| format!("{n}: {}\n", literal::display(l)))
                     .collect();
                 ctx.printer.out(&text)?;
             }
