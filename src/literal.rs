@@ -380,18 +380,37 @@ pub fn parse_datetime(s: &str, now: DateTime<Utc>) -> Result<Timestamp, Option<S
     let s = s.trim();
     if let Some((base, sign, delta)) = split_offset(s) {
         let base = parse_datetime_base(base, now).ok_or(None)?;
-        let d =
-            parse_duration(delta).ok_or_else(|| Some(format!("{delta:?} is not a duration")))?;
-        let delta =
-            chrono::Duration::seconds(d.seconds) + chrono::Duration::nanoseconds(d.nanos as i64);
-        let dt = if sign == '+' {
-            base + delta
-        } else {
-            base - delta
+        let nanos =
+            duration_nanos(delta).ok_or_else(|| Some(format!("{delta:?} is not a duration")))?;
+        let out_of_range = || {
+            Some(format!(
+                "{s:?} is outside the years 1 to 9999 a datetime can hold"
+            ))
         };
-        return Ok(timestamp(dt));
+        let delta = i64::try_from(nanos)
+            .ok()
+            .map(chrono::TimeDelta::nanoseconds)
+            .ok_or_else(out_of_range)?;
+        let dt = if sign == '+' {
+            base.checked_add_signed(delta)
+        } else {
+            base.checked_sub_signed(delta)
+        }
+        .ok_or_else(out_of_range)?;
+        return in_range(dt).map(timestamp).ok_or_else(out_of_range);
     }
-    parse_datetime_base(s, now).map(timestamp).ok_or(None)
+    let dt = parse_datetime_base(s, now).ok_or(None)?;
+    in_range(dt).map(timestamp).ok_or_else(|| {
+        Some(format!(
+            "{s:?} is outside the years 1 to 9999 a datetime can hold"
+        ))
+    })
+}
+
+/// A protobuf Timestamp holds 0001-01-01 to 9999-12-31 (proto3 JSON cannot write others).
+fn in_range(dt: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    (1..=9999).contains(&dt.year()).then_some(dt)
 }
 
 fn split_offset(s: &str) -> Option<(&str, char, &str)> {
@@ -438,13 +457,30 @@ fn parse_datetime_base(s: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .ok()
-        .map(|d| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap()))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| Utc.from_utc_datetime(&d))
 }
+
+/// The largest `google.protobuf.Duration`, in seconds.
+const MAX_DURATION_SECONDS: i64 = 315_576_000_000;
 
 /// pytimeparse's forms as `pyflyte run` accepts them — `90s`, `1h30m`, `1.5s`, `1 minute`,
 /// `10 days`, `01:02:03`, `1:24` (mm:ss), `:22`, a leading sign — plus `ms`/`us`/`ns` units.
 /// A bare number is refused, as pytimeparse refuses it.
 pub fn parse_duration(s: &str) -> Option<Duration> {
+    let nanos = duration_nanos(s)?;
+    // a protobuf Duration holds about ±10,000 years
+    if nanos.abs() > MAX_DURATION_SECONDS as i128 * 1_000_000_000 {
+        return None;
+    }
+    Some(Duration {
+        seconds: (nanos / 1_000_000_000) as i64,
+        nanos: (nanos % 1_000_000_000) as i32,
+    })
+}
+
+/// A duration's length in nanoseconds, however long.
+fn duration_nanos(s: &str) -> Option<i128> {
     let t = s.trim();
     let (neg, body) = match t.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),
@@ -455,11 +491,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     } else {
         unit_nanos(body)?
     };
-    let nanos = if neg { -nanos } else { nanos };
-    Some(Duration {
-        seconds: (nanos / 1_000_000_000) as i64,
-        nanos: (nanos % 1_000_000_000) as i32,
-    })
+    Some(if neg { -nanos } else { nanos })
 }
 
 fn clock_nanos(s: &str) -> Option<i128> {
@@ -933,6 +965,62 @@ pub fn display(lit: &Literal) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn datetimes_past_the_range_are_refused_not_a_panic() {
+        let now = Utc::now();
+        for s in [
+            "9999-12-31 + 1 day",
+            "now + 200000000 weeks",
+            "now - 200000000 weeks",
+            "0001-01-01 - 1s",
+            "now + 99999999999999999999 days",
+        ] {
+            let e = parse_datetime(s, now).expect_err(s);
+            if s != "now + 99999999999999999999 days" {
+                assert!(e.is_some_and(|m| m.contains("1 to 9999")), "{s}");
+            }
+        }
+        assert!(parse_duration("999999999999999h").is_none());
+        assert!(parse_duration("10000 days").is_some());
+    }
+
+    #[test]
+    fn no_string_makes_any_type_panic() {
+        // a deterministic fuzz over characters that dates, durations, numbers and JSON use
+        let alphabet: Vec<char> = "0123456789+-:. TZWdhmsuwneyk9eE{}[],\"'ab"
+            .chars()
+            .collect();
+        let types: Vec<LiteralType> = (0..=9)
+            .map(|s| LiteralType {
+                r#type: Some(literal_type::Type::Simple(s)),
+                ..Default::default()
+            })
+            .chain([LiteralType {
+                r#type: Some(literal_type::Type::CollectionType(Box::new(LiteralType {
+                    r#type: Some(literal_type::Type::Simple(SimpleType::Datetime as i32)),
+                    ..Default::default()
+                }))),
+                ..Default::default()
+            }])
+            .collect();
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        let now = Utc::now();
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 24) as usize;
+            let s: String = (0..len)
+                .map(|i| alphabet[((x >> (i % 8 * 8)) as usize + i * 7) % alphabet.len()])
+                .collect();
+            let _ = parse_datetime(&s, now);
+            let _ = parse_duration(&s);
+            for ty in &types {
+                let _ = parse_str(&s, ty);
+            }
+        }
+    }
+
     use super::*;
 
     #[test]
