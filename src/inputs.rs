@@ -406,12 +406,16 @@ fn read_inputs_file(
         Some(serde_json::Value::Null) => BTreeMap::new(),
         Some(_) => return Err(ctx("expected a mapping from input name to value".into())),
     };
-    for name in literals.keys() {
-        if !vars.contains_key(name) {
+    for (name, lit) in &literals {
+        let Some(var) = vars.get(name) else {
             return Err(match unknown_input(name, vars) {
                 Error::Input(m) => ctx(m),
                 e => e,
             });
+        };
+        // a literal file is checked as flags are: a wrong type is refused here, not by the server
+        if let Some(why) = literal::mismatch(lit, &var_type(var)) {
+            return Err(ctx(format!("input {name}: {why}")));
         }
     }
     Ok(literals)

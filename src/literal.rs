@@ -31,6 +31,91 @@ impl ValueError {
     }
 }
 
+/// Whether a literal (from a LiteralMap file) is a value of `ty`: `None` when it is, else what
+/// is wrong. Lenient where Flyte is (an integer for a float, anything for an untyped or
+/// unknown type), strict where a server would fail later (a string for an integer).
+pub fn mismatch(lit: &Literal, ty: &LiteralType) -> Option<String> {
+    use literal_type::Type as T;
+    let got = || describe_value(lit);
+    let want = || type_name(ty);
+    if let Some(variants) = union_variants(ty) {
+        let inner = match &lit.value {
+            Some(literal::Value::Scalar(sc)) => match &sc.value {
+                Some(scalar::Value::Union(u)) => u.value.as_deref(),
+                _ => Some(lit),
+            },
+            _ => Some(lit),
+        };
+        return match inner {
+            Some(v) if variants.iter().any(|t| mismatch(v, t).is_none()) => None,
+            None => None,
+            Some(_) => Some(format!("{} is not a {}", got(), want())),
+        };
+    }
+    match (&ty.r#type, &lit.value) {
+        (Some(T::CollectionType(inner)), Some(literal::Value::Collection(c))) => {
+            c.literals.iter().find_map(|l| mismatch(l, inner))
+        }
+        (Some(T::MapValueType(inner)), Some(literal::Value::Map(m))) => {
+            m.literals.values().find_map(|l| mismatch(l, inner))
+        }
+        (Some(T::CollectionType(_)), _) | (Some(T::MapValueType(_)), _) => {
+            Some(format!("{} is not a {}", got(), want()))
+        }
+        (Some(T::Simple(_)), Some(literal::Value::Scalar(sc))) => {
+            let Some(want_simple) = simple(ty) else {
+                return None;
+            };
+            let ok = match (&sc.value, want_simple) {
+                (Some(scalar::Value::Primitive(p)), st) => matches!(
+                    (&p.value, st),
+                    (
+                        Some(primitive::Value::Integer(_)),
+                        SimpleType::Integer | SimpleType::Float
+                    ) | (Some(primitive::Value::FloatValue(_)), SimpleType::Float)
+                        | (Some(primitive::Value::StringValue(_)), SimpleType::String)
+                        | (Some(primitive::Value::Boolean(_)), SimpleType::Boolean)
+                        | (Some(primitive::Value::Datetime(_)), SimpleType::Datetime)
+                        | (Some(primitive::Value::Duration(_)), SimpleType::Duration)
+                ),
+                (Some(scalar::Value::NoneType(_)), SimpleType::None) => true,
+                (Some(scalar::Value::Generic(_)), SimpleType::Struct) => true,
+                (Some(scalar::Value::Binary(_)), SimpleType::Struct | SimpleType::Binary) => true,
+                (Some(scalar::Value::Error(_)), SimpleType::Error) => true,
+                _ => false,
+            };
+            (!ok).then(|| format!("{} is not a {}", got(), want()))
+        }
+        (Some(T::Simple(_)), _) => Some(format!("{} is not a {}", got(), want())),
+        // blobs, schemas, datasets, enums: their shape is the server's to judge
+        _ => None,
+    }
+}
+
+fn describe_value(lit: &Literal) -> String {
+    match &lit.value {
+        Some(literal::Value::Scalar(sc)) => match &sc.value {
+            Some(scalar::Value::Primitive(p)) => match &p.value {
+                Some(primitive::Value::Integer(i)) => format!("the integer {i}"),
+                Some(primitive::Value::FloatValue(f)) => format!("the float {f}"),
+                Some(primitive::Value::StringValue(s)) => format!("the string {s:?}"),
+                Some(primitive::Value::Boolean(b)) => format!("the boolean {b}"),
+                Some(primitive::Value::Datetime(_)) => "a datetime".into(),
+                Some(primitive::Value::Duration(_)) => "a duration".into(),
+                None => "an empty primitive".into(),
+            },
+            Some(scalar::Value::NoneType(_)) => "none".into(),
+            Some(scalar::Value::Blob(_)) => "a file or directory".into(),
+            Some(scalar::Value::Generic(_)) => "a struct".into(),
+            Some(scalar::Value::Binary(_)) => "binary data".into(),
+            _ => "a scalar of another kind".into(),
+        },
+        Some(literal::Value::Collection(_)) => "a list".into(),
+        Some(literal::Value::Map(_)) => "a map".into(),
+        _ => "an empty literal".into(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Type names
 

@@ -209,3 +209,47 @@ fn values_pyflyte_rejects_are_rejected() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn a_literal_map_file_is_checked_against_the_interface() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inputs.json");
+    // a string where the interface declares an integer: refused here, not by the server
+    std::fs::write(
+        &file,
+        r#"{"literals": {"x": {"scalar": {"primitive": {"stringValue": "seven"}}}, "name": {"scalar": {"primitive": {"stringValue": "a"}}}}}"#,
+    )
+    .unwrap();
+    let out = agentctl()
+        .arg("inputs")
+        .arg(pyfixture("success.template.json"))
+        .arg("--inputs")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("input x") && err.contains("\"seven\"") && err.contains("integer"),
+        "{err}"
+    );
+    // an integer for a float and the right types pass
+    std::fs::write(
+        &file,
+        r#"{"literals": {"x": {"scalar": {"primitive": {"integer": "7"}}}, "name": {"scalar": {"primitive": {"stringValue": "a"}}}}}"#,
+    )
+    .unwrap();
+    let out = agentctl()
+        .arg("inputs")
+        .arg(pyfixture("success.template.json"))
+        .arg("--inputs")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

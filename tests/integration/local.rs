@@ -186,3 +186,12 @@ fn a_terminal_gets_a_live_spinner_that_is_cleared_at_the_end() {
     assert!(v.contains("wait_for_file RUNNING"), "{v:?}");
     assert!(!v.contains("\u{1b}[36m"), "NO_COLOR still colours: {v:?}");
 }
+
+#[test]
+fn an_empty_sensor_path_succeeds_at_once_as_flytekits_does() {
+    let out = agentctl()
+        .args(["run", &sensor(), "--path", "", "--timeout", "5s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}

@@ -120,7 +120,9 @@ impl AsyncAgent for Sensors {
                 .and_then(Value::as_str)
                 .ok_or_else(|| Status::invalid_argument("resource_meta has no inputs.path"))?;
             // one stat(2), inline: handing it to the blocking pool costs more than the call itself
-            let exists = local_path(path)?.exists();
+            // flytekit's fsspec reads an empty path as the working directory, which exists: its
+            // FileSensor succeeds at once, and so does this one rather than poll forever
+            let exists = path.is_empty() || local_path(path)?.exists();
             let phase = if exists {
                 core::task_execution::Phase::Succeeded
             } else {
