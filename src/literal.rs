@@ -63,9 +63,7 @@ pub fn mismatch(lit: &Literal, ty: &LiteralType) -> Option<String> {
             Some(format!("{} is not a {}", got(), want()))
         }
         (Some(T::Simple(_)), Some(literal::Value::Scalar(sc))) => {
-            let Some(want_simple) = simple(ty) else {
-                return None;
-            };
+            let want_simple = simple(ty)?;
             let ok = match (&sc.value, want_simple) {
                 (Some(scalar::Value::Primitive(p)), st) => matches!(
                     (&p.value, st),
