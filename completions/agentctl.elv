@@ -308,6 +308,8 @@ set edit:completion:arg-completer[agentctl] = {|@words|
         &'agentctl;serve'= {
             cand --host 'The address to listen on (loopback by default; 0.0.0.0 for a pod)'
             cand --port 'The port; 0 picks a free one. `listening on HOST:PORT` is printed once calls are accepted'
+            cand --max-connections 'Connections open at once; more wait in the listen backlog'
+            cand --idle-timeout 'Close a connection that sends nothing for this long (live clients answer the 30 s keepalive pings)'
             cand --env-file 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file'
             cand --config 'Propeller''s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would'
             cand --wire 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)'

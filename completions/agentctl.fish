@@ -261,6 +261,8 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_see
 complete -c agentctl -n "__fish_agentctl_using_subcommand agents; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l host -d 'The address to listen on (loopback by default; 0.0.0.0 for a pod)' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l port -d 'The port; 0 picks a free one. `listening on HOST:PORT` is printed once calls are accepted' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l max-connections -d 'Connections open at once; more wait in the listen backlog' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l idle-timeout -d 'Close a connection that sends nothing for this long (live clients answer the 30 s keepalive pings)' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''

@@ -25,6 +25,15 @@ pub fn register(value: &str) {
     }
 }
 
+/// Adds a header value: the whole of it, and for `<scheme> <credential>` (`Bearer tok`) the
+/// credential alone, which a server is as likely to echo.
+pub fn register_header(value: &str) {
+    register(value);
+    if let Some((_, credential)) = value.trim().split_once(char::is_whitespace) {
+        register(credential.trim());
+    }
+}
+
 /// `text` with every registered secret masked as `****`.
 pub fn apply(text: &str) -> String {
     let secrets = SECRETS.lock().map(|s| s.clone()).unwrap_or_default();

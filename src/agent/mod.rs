@@ -5,6 +5,7 @@
 //! offers them over gRPC (`agentctl serve`).
 
 pub mod builtin;
+pub mod limits;
 pub mod registry;
 pub mod remote;
 pub mod server;

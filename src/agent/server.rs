@@ -184,6 +184,7 @@ impl AgentMetadataService for Service {
 pub async fn serve(
     addr: SocketAddr,
     registry: Registry,
+    limits: super::limits::Limits,
     on_listening: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<()> {
@@ -233,6 +234,9 @@ pub async fn serve(
         .http2_keepalive_interval(Some(std::time::Duration::from_secs(30)))
         .http2_keepalive_timeout(Some(std::time::Duration::from_secs(10)))
         .tcp_keepalive(Some(std::time::Duration::from_secs(60)))
+        .layer(tower::util::MapResponseLayer::new(
+            super::limits::resource_exhausted,
+        ))
         .add_service(AsyncAgentServiceServer::new(service.clone()))
         .add_service(SyncAgentServiceServer::new(service.clone()))
         .add_service(AgentMetadataServiceServer::new(service.clone()))
@@ -241,18 +245,10 @@ pub async fn serve(
         .add_service(health)
         .add_service(v1)
         .add_service(v1alpha)
-        .serve_with_incoming_shutdown(
-            // small gRPC frames must not wait for Nagle and delayed ACKs (a 40 ms tail otherwise)
-            tokio_stream::wrappers::TcpListenerStream::new(listener).map(|s| {
-                s.inspect(|s| {
-                    let _ = s.set_nodelay(true);
-                })
-            }),
-            async move {
-                shutdown.await;
-                let _ = stopping_tx.send(());
-            },
-        );
+        .serve_with_incoming_shutdown(super::limits::incoming(listener, limits), async move {
+            shutdown.await;
+            let _ = stopping_tx.send(());
+        });
     let forced = async move {
         if stopping_rx.await.is_ok() {
             tokio::time::sleep(SHUTDOWN_GRACE).await;

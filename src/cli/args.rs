@@ -130,6 +130,13 @@ pub struct ServeArgs {
     /// The port; 0 picks a free one. `listening on HOST:PORT` is printed once calls are accepted
     #[arg(long, default_value_t = 8000)]
     pub port: u16,
+    /// Connections open at once; more wait in the listen backlog
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// Close a connection that sends nothing for this long (live clients answer the 30 s
+    /// keepalive pings)
+    #[arg(long, value_name = "DURATION", default_value = "90s", value_parser = parse_positive_duration)]
+    pub idle_timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args, Clone)]

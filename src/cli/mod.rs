@@ -205,7 +205,7 @@ fn real_main(argv: Vec<OsString>) -> Result<u8> {
     };
     // a header value is usually a token: whatever echoes it back is masked
     for v in connect.header_values() {
-        crate::mask::register(&v);
+        crate::mask::register_header(&v);
     }
     let wire = match g.wire.as_str() {
         "auto" => Choice::Auto,

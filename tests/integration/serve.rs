@@ -19,8 +19,14 @@ impl Serve {
 
     /// A server whose agents see these extra environment variables.
     pub fn start_with_env(env: &[(&str, &str)]) -> Self {
+        Self::start_with(env, &[])
+    }
+
+    /// A server with extra `serve` options.
+    pub fn start_with(env: &[(&str, &str)], args: &[&str]) -> Self {
         let mut child = std_agentctl()
             .args(["serve", "--port", "0"])
+            .args(args)
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -275,4 +281,68 @@ fn sigterm_stops_the_server_with_idle_connections_open() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn an_idle_connection_is_closed_and_frees_its_place() {
+    use std::io::Read as _;
+    let server = Serve::start_with(&[], &["--idle-timeout", "1s", "--max-connections", "1"]);
+    let mut idle = std::net::TcpStream::connect(&server.addr).unwrap();
+    // while it holds the only place, a client is not served
+    let out = agentctl()
+        .args([
+            "agents",
+            "list",
+            "--endpoint",
+            &server.addr,
+            "--call-timeout",
+            "300ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
+    // the server closes it (EOF) after the idle timeout, not the client
+    idle.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let start = std::time::Instant::now();
+    let mut buf = [0u8; 64];
+    let closed = loop {
+        match idle.read(&mut buf) {
+            Ok(0) => break true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+            Err(_) => break false,
+        }
+    };
+    assert!(
+        closed && start.elapsed() < Duration::from_secs(8),
+        "not closed: {:?}",
+        start.elapsed()
+    );
+    let out = agentctl()
+        .args(["agents", "list", "--endpoint", &server.addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}
+
+#[test]
+fn an_oversized_message_is_resource_exhausted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo().join("fixtures/file_sensor.json")).unwrap())
+            .unwrap();
+    t["custom"]["padding"] = "x".repeat(5 * 1024 * 1024).into();
+    let path = dir.path().join("big.json");
+    std::fs::write(&path, t.to_string()).unwrap();
+    let server = Serve::start();
+    let out = agentctl()
+        .arg("run")
+        .arg(&path)
+        .args(["--path", "/", "--endpoint", &server.addr, "--wire", "v1"])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("ResourceExhausted"), "{err}");
 }

@@ -4,6 +4,7 @@ use clap::CommandFactory;
 
 use super::super::Context;
 use super::super::args::{Cli, CompletionsArgs, ServeArgs};
+use crate::agent::limits::Limits;
 use crate::agent::registry::Registry;
 use crate::error::{Error, Result};
 use crate::runner::Interrupts;
@@ -25,6 +26,10 @@ pub fn serve(ctx: &Context, a: ServeArgs) -> Result<u8> {
         crate::agent::server::serve(
             (a.host, a.port).into(),
             Registry::builtin(),
+            Limits {
+                max_connections: a.max_connections,
+                idle: a.idle_timeout,
+            },
             announce,
             shutdown,
         )
