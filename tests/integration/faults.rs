@@ -364,7 +364,7 @@ fn a_server_restarted_mid_poll_is_polled_again() {
 }
 
 /// An agent whose jobs keep RUNNING, slow to answer CreateTask and DeleteTask.
-fn slow_agent(create_delay: Duration, delete_delay: Duration) -> Served {
+pub(crate) fn slow_agent(create_delay: Duration, delete_delay: Duration) -> Served {
     let mut fake = Fake::new(Behaviour::Phase(Phase::Running));
     fake.create_delay = create_delay;
     fake.delete_delay = delete_delay;
@@ -384,7 +384,7 @@ fn spawn_run(fake: &Served, extra: &[&str]) -> std::process::Child {
 
 /// Waits (up to 20 s) until `cond` holds; kills `child` and fails if it never does.
 #[track_caller]
-fn wait_for(child: &mut std::process::Child, what: &str, cond: impl Fn() -> bool) {
+pub(crate) fn wait_for(child: &mut std::process::Child, what: &str, cond: impl Fn() -> bool) {
     let start = std::time::Instant::now();
     while !cond() {
         if start.elapsed() > Duration::from_secs(20) {
@@ -395,7 +395,7 @@ fn wait_for(child: &mut std::process::Child, what: &str, cond: impl Fn() -> bool
     }
 }
 
-fn interrupt(child: &std::process::Child) {
+pub(crate) fn interrupt(child: &std::process::Child) {
     let ok = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
