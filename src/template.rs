@@ -502,3 +502,33 @@ fn from_tarball(bytes: &[u8], sel: &Selection) -> Result<core::TaskTemplate, Str
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_tarball_cannot_expand_a_huge_entry_into_memory() {
+        // 17 MiB of zeros compresses to a few KiB
+        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        let size = MAX_ENTRY as usize + 1024 * 1024;
+        let mut header = tar::Header::new_gnu();
+        header.set_size(size as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(
+                &mut header,
+                "00_huge_1.pb",
+                std::io::repeat(0).take(size as u64),
+            )
+            .unwrap();
+        let gz = builder.into_inner().unwrap().finish().unwrap();
+        assert!(gz.len() < 1024 * 1024, "{}", gz.len());
+        let e = from_tarball(&gz, &Selection::default()).unwrap_err();
+        assert!(e.contains("00_huge_1.pb") && e.contains("at most"), "{e}");
+    }
+}
