@@ -287,7 +287,15 @@ fn bad_value(flag: &str, raw: &str, e: &ValueError) -> Error {
     if let Some(d) = &e.detail {
         msg.push_str(&format!(" ({d})"));
     }
-    msg.push_str(&format!("\n  for example: {flag} {}", e.example));
+    // `--input NAME` takes NAME=VALUE; a flag takes the value after it
+    let example = match flag.strip_prefix("--input ") {
+        Some(name) => match e.example.strip_prefix('\'') {
+            Some(quoted) => format!("--input '{name}={quoted}"),
+            None => format!("--input {name}={}", e.example),
+        },
+        None => format!("{flag} {}", e.example),
+    };
+    msg.push_str(&format!("\n  for example: {example}"));
     Error::input(msg)
 }
 
@@ -309,27 +317,10 @@ fn unknown_input(name: &str, vars: &BTreeMap<String, core::Variable>) -> Error {
 pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
-        .map(|k| (levenshtein(name, k), *k))
+        .map(|k| (strsim::levenshtein(name, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 3))
         .min()
         .map(|(_, k)| k)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push(
-                (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1),
-            );
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// An inputs file: a `core.LiteralMap` (binary or proto3 JSON), or plain YAML/JSON values keyed

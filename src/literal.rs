@@ -260,15 +260,16 @@ pub fn example(ty: &LiteralType) -> String {
                 "2024-01-02T03:04:05 (or 2024-01-02, now, today - 1 day)".into()
             }
             Some(SimpleType::Duration) => "90s (or 1h30m, 1.5s, 01:02:03)".into(),
-            Some(SimpleType::Struct) => r#"'{"a": 1}'"#.into(),
+            Some(SimpleType::Struct) => format!("'{}'", json_example(ty)),
             _ => "(no command-line form; use --inputs with a LiteralMap)".into(),
         },
-        Some(T::CollectionType(inner)) => format!("'[{}]'", json_example(inner)),
-        Some(T::MapValueType(inner)) => format!(r#"'{{"key": {}}}'"#, json_example(inner)),
-        Some(T::Blob(b)) if b.dimensionality == BlobDimensionality::Multipart as i32 => {
-            "./data/ (or s3://bucket/prefix/)".into()
+        Some(T::CollectionType(_)) | Some(T::MapValueType(_)) => {
+            format!("'{}'", json_example(ty))
         }
-        Some(T::Blob(_)) => "./data.csv (or s3://bucket/key.csv)".into(),
+        Some(T::Blob(b)) if b.dimensionality == BlobDimensionality::Multipart as i32 => {
+            "s3://bucket/prefix/ (or an existing local directory)".into()
+        }
+        Some(T::Blob(_)) => "s3://bucket/key.csv (or an existing local file)".into(),
         Some(T::StructuredDatasetType(_)) => {
             "s3://bucket/dataset (or bq://project:dataset.table)".into()
         }
@@ -283,13 +284,51 @@ pub fn example(ty: &LiteralType) -> String {
     }
 }
 
+/// A value of `ty` as JSON that [`from_json`] takes, for examples: nested lists, maps and
+/// dataclasses (their declared fields) included.
 fn json_example(ty: &LiteralType) -> String {
-    match simple(ty) {
-        Some(SimpleType::Integer) => "1, 2".into(),
-        Some(SimpleType::Float) => "1.5".into(),
-        Some(SimpleType::Boolean) => "true".into(),
-        Some(SimpleType::Struct) => r#"{"a": 1}"#.into(),
-        _ => r#""a""#.into(),
+    json_example_value(ty).to_string()
+}
+
+fn json_example_value(ty: &LiteralType) -> serde_json::Value {
+    use literal_type::Type as T;
+    use serde_json::json;
+    match &ty.r#type {
+        Some(T::Simple(_)) => match simple(ty) {
+            Some(SimpleType::Integer) => json!(1),
+            Some(SimpleType::Float) => json!(1.5),
+            Some(SimpleType::Boolean) => json!(true),
+            Some(SimpleType::Datetime) => json!("2024-01-02T03:04:05"),
+            Some(SimpleType::Duration) => json!("90s"),
+            Some(SimpleType::None) => serde_json::Value::Null,
+            Some(SimpleType::Struct) => {
+                let fields = ty.structure.as_ref().map(|s| &s.dataclass_type);
+                match fields.filter(|f| !f.is_empty()) {
+                    Some(f) => f
+                        .iter()
+                        .map(|(k, t)| (k.clone(), json_example_value(t)))
+                        .collect::<serde_json::Map<_, _>>()
+                        .into(),
+                    None => json!({"a": 1}),
+                }
+            }
+            _ => json!("hello"),
+        },
+        Some(T::CollectionType(inner)) => json!([json_example_value(inner)]),
+        Some(T::MapValueType(inner)) => json!({"key": json_example_value(inner)}),
+        Some(T::EnumType(e)) => json!(e.values.first().cloned().unwrap_or_default()),
+        Some(T::Blob(b)) if b.dimensionality == BlobDimensionality::Multipart as i32 => {
+            json!("s3://bucket/prefix/")
+        }
+        Some(T::Blob(_)) => json!("s3://bucket/key.csv"),
+        Some(T::StructuredDatasetType(_)) => json!("s3://bucket/dataset"),
+        Some(T::UnionType(u)) => u
+            .variants
+            .iter()
+            .find(|v| !is_none_type(v))
+            .map(json_example_value)
+            .unwrap_or(serde_json::Value::Null),
+        _ => json!("hello"),
     }
 }
 

@@ -175,3 +175,53 @@ fn committed_fixtures_are_what_flytekit_writes_today() {
         );
     }
 }
+
+/// Every example command `describe` prints is accepted by `agentctl inputs` as written.
+#[test]
+fn describe_examples_run_as_written_for_every_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let simple = |s: &str| serde_json::json!({"simple": s});
+    let nested = serde_json::json!({
+        "type": "echo",
+        "id": {"resourceType": "TASK", "name": "nested"},
+        "interface": {"inputs": {"variables": {
+            "dsi": {"type": {"mapValueType": simple("INTEGER")}},
+            "ldt": {"type": {"collectionType": simple("DATETIME")}},
+            "lld": {"type": {"collectionType": {"collectionType": simple("DURATION")}}},
+            "mlf": {"type": {"mapValueType": {"collectionType": simple("FLOAT")}}},
+            "lb": {"type": {"collectionType": simple("BOOLEAN")}},
+            "ls": {"type": {"collectionType": simple("STRING")}}
+        }}}
+    });
+    let nested_path = dir.path().join("nested.json");
+    std::fs::write(&nested_path, nested.to_string()).unwrap();
+    for template in [pyfixture("all_types.template.json"), nested_path] {
+        let out = agentctl()
+            .args(["describe", "-o", "json"])
+            .arg(&template)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let example = doc["example"].as_str().unwrap().to_string();
+        let rest = example
+            .strip_prefix("agentctl run ")
+            .unwrap_or_else(|| panic!("{example}"));
+        let bin = assert_cmd::cargo::cargo_bin("agentctl");
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("'{}' inputs {rest}", bin.display()))
+            .env_remove("AGENTCTL_ENDPOINT")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{example}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
