@@ -187,8 +187,13 @@ pub fn collect(l: &Loaded, src: &Sources) -> Result<LiteralMap> {
         let ty = var_type(var);
         let lit = literal::parse_str(raw, &ty)
             .map_err(|e| bad_value(&format!("--input {name}"), raw, &e))?;
+        // one rule wherever an input is given: twice in one place is a mistake, not "last wins"
+        if !from_pairs.insert(name.to_string()) {
+            return Err(Error::input(format!(
+                "input {name} is given twice with --input; keep one"
+            )));
+        }
         values.insert(name.to_string(), lit);
-        from_pairs.insert(name.to_string());
     }
 
     if let Some(m) = src.matches {
@@ -333,13 +338,16 @@ fn read_inputs_file(
     let ctx = |m: String| Error::input(format!("{}: {m}", path.display()));
     let doc: Option<serde_json::Value> = match std::str::from_utf8(&bytes) {
         Ok(text) if text.trim_start().starts_with('{') => {
-            Some(serde_json::from_str(text).map_err(|e| {
+            let malformed = |e: serde_json::Error| {
                 ctx(format!(
                     "malformed JSON at line {}, column {}: {e}",
                     e.line(),
                     e.column()
                 ))
-            })?)
+            };
+            // JSON parsers keep the last of two equal keys; YAML's refuses them, and so does this
+            serde_json::from_str::<NoDuplicateKeys>(text).map_err(malformed)?;
+            Some(serde_json::from_str(text).map_err(malformed)?)
         }
         Ok(text) if !text.chars().any(|c| c.is_control() && !c.is_whitespace()) => {
             Some(serde_saphyr::from_str(text).map_err(|e| ctx(format!("malformed YAML: {e}")))?)
@@ -431,4 +439,60 @@ fn is_literal_map(map: &serde_json::Map<String, serde_json::Value>) -> bool {
                         .is_some_and(|o| o.keys().any(|k| LITERAL_KEYS.contains(&k.as_str())))
                 })
             })
+}
+
+/// Deserializes any JSON and fails on an object that names a key twice, anywhere in it.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = NoDuplicateKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                let mut seen = BTreeSet::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if !seen.insert(key.clone()) {
+                        return Err(serde::de::Error::custom(format!(
+                            "the key {key:?} appears twice; keep one"
+                        )));
+                    }
+                    map.next_value::<NoDuplicateKeys>()?;
+                }
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+                Ok(NoDuplicateKeys)
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+                Ok(NoDuplicateKeys)
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }

@@ -253,3 +253,56 @@ fn a_literal_map_file_is_checked_against_the_interface() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// One rule wherever an input is given: twice in one place is an error, never "last wins".
+#[test]
+fn an_input_given_twice_is_an_error_in_every_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = pyfixture("success.template.json");
+    let json = dir.path().join("dup.json");
+    std::fs::write(&json, r#"{"x": 1, "name": "a", "x": 2}"#).unwrap();
+    let yaml = dir.path().join("dup.yaml");
+    std::fs::write(&yaml, "x: 1\nname: a\nx: 2\n").unwrap();
+    let cases: Vec<Vec<std::ffi::OsString>> = vec![
+        vec![
+            "--x".into(),
+            "1".into(),
+            "--x".into(),
+            "2".into(),
+            "--name".into(),
+            "a".into(),
+        ],
+        vec![
+            "--input".into(),
+            "x=1".into(),
+            "--input".into(),
+            "x=2".into(),
+            "--name".into(),
+            "a".into(),
+        ],
+        vec![
+            "--x".into(),
+            "1".into(),
+            "--input".into(),
+            "x=2".into(),
+            "--name".into(),
+            "a".into(),
+        ],
+        vec!["--inputs".into(), json.into()],
+        vec!["--inputs".into(), yaml.into()],
+    ];
+    for args in cases {
+        let out = agentctl()
+            .arg("inputs")
+            .arg(&t)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
