@@ -26,10 +26,52 @@ pub fn descriptor<T: prost::Name>() -> MessageDescriptor {
 pub fn from_value<T: prost::Message + prost::Name + Default>(
     v: &serde_json::Value,
 ) -> Result<T, String> {
-    let opts = DeserializeOptions::new().deny_unknown_fields(true);
-    let msg = DynamicMessage::deserialize_with_options(descriptor::<T>(), v, &opts)
-        .map_err(|e| e.to_string())?;
+    let desc = descriptor::<T>();
+    let msg = deserialize(&desc, v).map_err(|e| match culprit(&desc, v) {
+        // the library's message names no field; say which one
+        Some(path) if !e.contains(&path) => format!("{path}: {e}"),
+        _ => e,
+    })?;
     msg.transcode_to::<T>().map_err(|e| e.to_string())
+}
+
+fn deserialize(desc: &MessageDescriptor, v: &serde_json::Value) -> Result<DynamicMessage, String> {
+    let opts = DeserializeOptions::new().deny_unknown_fields(true);
+    DynamicMessage::deserialize_with_options(desc.clone(), v, &opts).map_err(|e| e.to_string())
+}
+
+/// The path of the field a JSON document fails at (`metadata.retries.retries`), found by
+/// reading each field alone and descending into the one that fails.
+fn culprit(desc: &MessageDescriptor, v: &serde_json::Value) -> Option<String> {
+    let obj = v.as_object()?;
+    for (key, value) in obj {
+        let alone = serde_json::Value::Object([(key.clone(), value.clone())].into_iter().collect());
+        if deserialize(desc, &alone).is_ok() {
+            continue;
+        }
+        let field = desc
+            .fields()
+            .find(|f| f.json_name() == key || f.name() == key);
+        let inner = field.as_ref().and_then(|f| match f.kind() {
+            prost_reflect::Kind::Message(m) if f.is_map() => {
+                let values = m.map_entry_value_field();
+                let vm = values.kind().as_message().cloned()?;
+                value
+                    .as_object()?
+                    .iter()
+                    .find_map(|(k, x)| culprit(&vm, x).map(|p| format!("{k:?}.{p}")))
+            }
+            prost_reflect::Kind::Message(m) if f.is_list() => value
+                .as_array()?
+                .iter()
+                .enumerate()
+                .find_map(|(i, x)| culprit(&m, x).map(|p| format!("[{i}].{p}"))),
+            prost_reflect::Kind::Message(m) => culprit(&m, value).map(|p| format!(".{p}")),
+            _ => None,
+        });
+        return Some(format!("{key}{}", inner.unwrap_or_default()));
+    }
+    None
 }
 
 /// A message as a JSON value with sorted keys. What proto3 JSON cannot write (a timestamp past

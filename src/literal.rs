@@ -1061,6 +1061,16 @@ pub fn format_timestamp(t: &Timestamp) -> String {
 }
 
 /// Proto3 JSON's duration form: `5400s`, `1.500s`.
+/// A Duration with seconds and nanos of one sign, as protobuf requires: `{1 s, -0.5 s}` is
+/// 0.5 s. A file may hold a mixed one; everything agentctl shows reads it this way.
+pub fn normalize_duration(d: &Duration) -> Duration {
+    let nanos = d.seconds as i128 * 1_000_000_000 + d.nanos as i128;
+    Duration {
+        seconds: (nanos / 1_000_000_000).clamp(i64::MIN as i128, i64::MAX as i128) as i64,
+        nanos: (nanos % 1_000_000_000) as i32,
+    }
+}
+
 pub fn format_duration(d: &Duration) -> String {
     let nanos = d.seconds as i128 * 1_000_000_000 + d.nanos as i128;
     let sign = if nanos < 0 { "-" } else { "" };

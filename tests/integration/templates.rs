@@ -225,3 +225,39 @@ fn describe_examples_run_as_written_for_every_type() {
         );
     }
 }
+
+#[test]
+fn a_template_error_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut t: serde_json::Value =
+        serde_json::from_slice(&read(&pyfixture("success.template.json"))).unwrap();
+    t["metadata"]["retries"] = serde_json::json!({"retries": -5});
+    let path = dir.path().join("t.json");
+    std::fs::write(&path, t.to_string()).unwrap();
+    let out = agentctl().arg("describe").arg(&path).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("metadata.retries.retries"), "{err}");
+}
+
+#[test]
+fn describe_and_template_read_a_mixed_sign_timeout_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = core::TaskTemplate {
+        r#type: "x".into(),
+        metadata: Some(core::TaskMetadata {
+            timeout: Some(prost_types::Duration {
+                seconds: 1,
+                nanos: -500_000_000,
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let path = dir.path().join("t.pb");
+    std::fs::write(&path, t.encode_to_vec()).unwrap();
+    let described = stdout_of(&agentctl().arg("describe").arg(&path).output().unwrap());
+    let template = stdout_of(&agentctl().arg("template").arg(&path).output().unwrap());
+    assert!(described.contains("timeout    0.500s"), "{described}");
+    assert!(template.contains(r#""timeout": "0.500s""#), "{template}");
+}

@@ -8,7 +8,7 @@ use super::super::args::{DescribeArgs, Format, InputsArgs, ProtoFormat, Template
 use super::collect_inputs;
 use crate::error::Result;
 use crate::wire::Wire;
-use crate::{describe as text, json};
+use crate::{describe as text, json, literal};
 
 pub fn describe(ctx: &Context, a: DescribeArgs) -> Result<u8> {
     let l = ctx.template()?;
@@ -21,10 +21,23 @@ pub fn describe(ctx: &Context, a: DescribeArgs) -> Result<u8> {
 pub fn template(ctx: &Context, a: TemplateArgs) -> Result<u8> {
     let l = ctx.template()?;
     match a.format {
-        // each generation's own JSON: Flyte 1 maps, Flyte 2 lists
+        // each generation's own JSON: Flyte 1 maps, Flyte 2 lists; a mixed-sign timeout read
+        // as `describe` reads it (the binary form keeps the file's bytes)
         ProtoFormat::Json => match l.generation {
-            Wire::V1 => ctx.printer.out(&json::to_string_pretty(&l.sendable.view)),
-            Wire::V2 => ctx.printer.out(&json::to_string_pretty(&l.sendable.full)),
+            Wire::V1 => {
+                let mut t = l.sendable.view.clone();
+                if let Some(d) = t.metadata.as_mut().and_then(|m| m.timeout.as_mut()) {
+                    *d = literal::normalize_duration(d);
+                }
+                ctx.printer.out(&json::to_string_pretty(&t))
+            }
+            Wire::V2 => {
+                let mut t = l.sendable.full.clone();
+                if let Some(d) = t.metadata.as_mut().and_then(|m| m.timeout.as_mut()) {
+                    *d = literal::normalize_duration(d);
+                }
+                ctx.printer.out(&json::to_string_pretty(&t))
+            }
         },
         ProtoFormat::Pb => ctx.printer.out_bytes(&l.sendable.encode_to_vec()),
     }
