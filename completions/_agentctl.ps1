@@ -77,7 +77,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')')
             [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Override the :authority (and the TLS server name) sent to the agent')
-            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Run the task in this process with agentctl''s built-in agent for its type')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Run the task in this process with agentctl''s built-in agent for its type; beats AGENTCTL_ENDPOINT (a flag beats the environment)')
             [CompletionResult]::new('--remote', '--remote', [CompletionResultType]::ParameterName, 'Send the task over gRPC (needs --endpoint or AGENTCTL_ENDPOINT)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the route the task would take (deployment, address, sync or async, deadlines) and why, then exit 0 without creating anything')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')

@@ -73,7 +73,7 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand -H 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')'
             cand --header 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')'
             cand --authority 'Override the :authority (and the TLS server name) sent to the agent'
-            cand --local 'Run the task in this process with agentctl''s built-in agent for its type'
+            cand --local 'Run the task in this process with agentctl''s built-in agent for its type; beats AGENTCTL_ENDPOINT (a flag beats the environment)'
             cand --remote 'Send the task over gRPC (needs --endpoint or AGENTCTL_ENDPOINT)'
             cand --dry-run 'Print the route the task would take (deployment, address, sync or async, deadlines) and why, then exit 0 without creating anything'
             cand -v 'More detail on stderr (the route taken, each call)'

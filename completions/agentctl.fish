@@ -75,7 +75,7 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l client-cert -d
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
-complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l local -d 'Run the task in this process with agentctl\'s built-in agent for its type'
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l local -d 'Run the task in this process with agentctl\'s built-in agent for its type; beats AGENTCTL_ENDPOINT (a flag beats the environment)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l remote -d 'Send the task over gRPC (needs --endpoint or AGENTCTL_ENDPOINT)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l dry-run -d 'Print the route the task would take (deployment, address, sync or async, deadlines) and why, then exit 0 without creating anything'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'

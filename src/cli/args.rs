@@ -177,8 +177,9 @@ pub struct TargetArgs {
     /// The agent service: host:port, dns:///host:port, http://host:port or https://host:port
     #[arg(long, env = "AGENTCTL_ENDPOINT", value_name = "TARGET")]
     pub endpoint: Option<String>,
-    /// Run the task in this process with agentctl's built-in agent for its type
-    #[arg(long, conflicts_with_all = ["endpoint", "remote"])]
+    /// Run the task in this process with agentctl's built-in agent for its type; beats
+    /// AGENTCTL_ENDPOINT (a flag beats the environment)
+    #[arg(long, conflicts_with = "remote")]
     pub local: bool,
     /// Send the task over gRPC (needs --endpoint or AGENTCTL_ENDPOINT)
     #[arg(long)]

@@ -97,6 +97,15 @@ pub(super) async fn choose(ctx: &Context, l: &Loaded, t: &TargetArgs) -> Result<
     let registry = Registry::builtin();
     let category = crate::agent::category(&l.template);
     if t.local {
+        // --local beats AGENTCTL_ENDPOINT, but not an --endpoint given beside it
+        let endpoint_flag = ctx.matches.as_ref().is_some_and(|m| {
+            m.value_source("endpoint") == Some(clap::parser::ValueSource::CommandLine)
+        });
+        if endpoint_flag {
+            return Err(Error::input(
+                "--local and --endpoint contradict each other: run in this process, or on the agent service; keep one",
+            ));
+        }
         return if registry.serves(&category) {
             Ok(Chosen::Local(registry))
         } else {
