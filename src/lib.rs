@@ -29,6 +29,7 @@
 //!   record for `-v`; no protocol knowledge.
 //! - [`config`], [`route`]: propeller's configmap and its routing (each deployment in its own
 //!   generation).
+//! - [`logs`]: GetTaskLogs paging and following, and how log lines are shown.
 //! - [`mask`]: every secret agentctl knows of, masked in every form before anything is printed.
 //! - [`progress`]: live progress on stderr (spinner on a terminal, plain lines elsewhere).
 //! - [`describe`]: `agentctl describe`.
@@ -50,6 +51,7 @@ pub mod error;
 pub mod inputs;
 pub mod json;
 pub mod literal;
+pub mod logs;
 pub mod mask;
 pub mod pb;
 pub mod progress;

@@ -78,6 +78,8 @@ pub struct Options {
     pub poll_interval: Duration,
     /// Failed GetTask calls allowed per attempt; the next one gives up (propeller's maxSystemFailures).
     pub max_get_failures: u32,
+    /// `run --logs`: the job's logs between polls, on stderr.
+    pub logs: bool,
 }
 
 /// What a run ended with, success or not: what `-o json` prints.
@@ -261,6 +263,38 @@ struct Ctx<'a, A: Agent> {
     interrupts: &'a Interrupts,
     run_deadline: Option<tokio::time::Instant>,
     report: &'a mut Report,
+    /// `run --logs` while the agent answers GetTaskLogs.
+    logs: Option<crate::logs::Follower>,
+}
+
+impl<A: Agent> Ctx<'_, A> {
+    /// New log lines as notes; an agent without logs is said once, and the run goes on.
+    async fn show_logs(&mut self, job: &Job) {
+        let Some(follower) = self.logs.as_mut() else {
+            return;
+        };
+        let r = tokio::time::timeout(Duration::from_secs(10), follower.poll(self.agent, job)).await;
+        match r {
+            Ok(Ok(lines)) => {
+                for l in lines {
+                    // the note has its own time: the line's originator and text are enough
+                    let message = l.message.trim_end_matches(['\r', '\n']);
+                    self.progress
+                        .note(&format!("{} {message}", l.originator_name()));
+                }
+            }
+            Ok(Err(s)) => {
+                let why = if crate::logs::unsupported(&s) {
+                    "the agent does not implement GetTaskLogs".to_string()
+                } else {
+                    status_text(&self.agent.location(), "GetTaskLogs", &s)
+                };
+                self.progress.note(&format!("{why}; no logs for this run"));
+                self.logs = None;
+            }
+            Err(_) => {}
+        }
+    }
 }
 
 /// One attempt's own request (its rendered template included) and limits.
@@ -330,6 +364,7 @@ pub async fn run<A: Agent>(
         interrupts,
         run_deadline,
         report: &mut report,
+        logs: opts.logs.then(|| crate::logs::Follower::new(0)),
     };
     let result = loop {
         let attempt = ctx.report.attempts;
@@ -596,6 +631,7 @@ async fn async_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec) -> Att
                     ctx.report.polls,
                     &resource.log_links,
                 );
+                ctx.show_logs(&job).await;
                 if state == State::Pending {
                     wait = next_poll_wait(wait, ctx.opts.poll_interval);
                     continue;

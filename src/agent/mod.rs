@@ -17,8 +17,9 @@ use std::time::Duration;
 use tonic::Status;
 
 use crate::error::Error;
+use crate::pb::core::ExecutionMetricResult;
 use crate::pb::{admin, core};
-use crate::wire::{CreateRequest, Job, Resource, Wire};
+use crate::wire::{CreateRequest, Job, LogPage, LogsRequest, MetricsRequest, Resource, Wire};
 
 /// A task category: the template's `type` and `task_type_version`, which is how agents register.
 pub fn category(t: &core::TaskTemplate) -> admin::TaskCategory {
@@ -60,6 +61,20 @@ pub trait Agent: Send + Sync {
     fn get(&self, job: &Job) -> impl Future<Output = Result<Resource, Status>> + Send;
 
     fn delete(&self, job: &Job) -> impl Future<Output = Result<(), Status>> + Send;
+
+    /// One page of the job's logs (GetTaskLogs).
+    fn logs(
+        &self,
+        job: &Job,
+        req: &LogsRequest,
+    ) -> impl Future<Output = Result<LogPage, Status>> + Send;
+
+    /// The job's metrics (GetTaskMetrics).
+    fn metrics(
+        &self,
+        job: &Job,
+        req: &MetricsRequest,
+    ) -> impl Future<Output = Result<Vec<ExecutionMetricResult>, Status>> + Send;
 
     /// One synchronous execution, bounded by `deadline` when the attempt has one.
     fn execute_sync(

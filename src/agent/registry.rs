@@ -11,8 +11,11 @@ use tonic::Status;
 use super::builtin::{self, AsyncAgent, Implementation, Registered};
 use super::{Agent, Prepared};
 use crate::error::Error;
+use crate::pb::core::ExecutionMetricResult;
 use crate::pb::{admin, core};
-use crate::wire::{self, CreateRequest, Job, Resource};
+use crate::wire::{
+    self, CreateRequest, Job, LogLine, LogPage, LogsRequest, MetricsRequest, Resource,
+};
 
 /// The built-in agents, by task category.
 #[derive(Clone)]
@@ -115,6 +118,29 @@ impl Registry {
         agent.delete(&req.resource_meta).await
     }
 
+    /// GetTaskLogs for a built-in agent: one page, stamped now, from the system.
+    pub async fn logs_of(
+        &self,
+        category: Option<&admin::TaskCategory>,
+        task_type: &str,
+        resource_meta: &[u8],
+    ) -> Result<LogPage, Status> {
+        let agent = self.async_agent(category, task_type)?;
+        let now = std::time::SystemTime::now();
+        let lines = agent.logs(resource_meta).await?;
+        Ok(LogPage {
+            next_token: String::new(),
+            lines: lines
+                .into_iter()
+                .map(|message| LogLine {
+                    timestamp: Some(now.into()),
+                    message,
+                    originator: 2,
+                })
+                .collect(),
+        })
+    }
+
     pub async fn execute(
         &self,
         header: admin::CreateRequestHeader,
@@ -176,6 +202,21 @@ impl Agent for Registry {
         let secrets = builtin::secrets::connection_values(&job.connection);
         builtin::secrets::with_connection(secrets, self.delete_task(wire::v1::delete_request(job)))
             .await
+    }
+
+    async fn logs(&self, job: &Job, _req: &LogsRequest) -> Result<LogPage, Status> {
+        self.logs_of(Some(&job.category), &job.category.name, &job.resource_meta)
+            .await
+    }
+
+    async fn metrics(
+        &self,
+        _job: &Job,
+        _req: &MetricsRequest,
+    ) -> Result<Vec<ExecutionMetricResult>, Status> {
+        Err(Status::unimplemented(
+            "the built-in agents report no metrics",
+        ))
     }
 
     async fn execute_sync(

@@ -10,9 +10,12 @@ use tonic::{Code, Status};
 use super::{Agent, Prepared};
 use crate::error::Error;
 use crate::pb::admin;
+use crate::pb::core::ExecutionMetricResult;
 use crate::transport::Transport;
 use crate::wire::detect::{self, Choice, Detected};
-use crate::wire::{self, AgentInfo, CreateRequest, Job, Resource, Wire};
+use crate::wire::{
+    self, AgentInfo, CreateRequest, Job, LogPage, LogsRequest, MetricsRequest, Resource, Wire,
+};
 
 #[derive(Clone)]
 pub struct RemoteAgent {
@@ -157,6 +160,24 @@ impl Agent for RemoteAgent {
         match self.wire_for_call().await? {
             Wire::V1 => wire::v1::delete(&self.transport, job).await,
             Wire::V2 => wire::v2::delete(&self.transport, job).await,
+        }
+    }
+
+    async fn logs(&self, job: &Job, req: &LogsRequest) -> Result<LogPage, Status> {
+        match self.wire_for_call().await? {
+            Wire::V1 => wire::v1::logs(&self.transport, job, req).await,
+            Wire::V2 => wire::v2::logs(&self.transport, job, req).await,
+        }
+    }
+
+    async fn metrics(
+        &self,
+        job: &Job,
+        req: &MetricsRequest,
+    ) -> Result<Vec<ExecutionMetricResult>, Status> {
+        match self.wire_for_call().await? {
+            Wire::V1 => wire::v1::metrics(&self.transport, job, req).await,
+            Wire::V2 => wire::v2::metrics(&self.transport, job, req).await,
         }
     }
 

@@ -187,9 +187,38 @@ impl AsyncConnectorService for Service {
 
     async fn get_task_logs(
         &self,
-        _: Request<v2::connector::GetTaskLogsRequest>,
+        req: Request<v2::connector::GetTaskLogsRequest>,
     ) -> Result<Response<Self::GetTaskLogsStream>, Status> {
-        Err(Status::unimplemented("the built-in agents keep no logs"))
+        let req = req.into_inner();
+        let cat = category(req.task_category.as_ref())?;
+        let page = self
+            .registry
+            .logs_of(Some(&cat), &cat.name, &req.resource_meta)
+            .await?;
+        use v2::connector::get_task_logs_response::Part;
+        let parts = vec![
+            Ok(v2::connector::GetTaskLogsResponse {
+                part: Some(Part::Header(v2::connector::GetTaskLogsResponseHeader {
+                    token: page.next_token,
+                })),
+            }),
+            Ok(v2::connector::GetTaskLogsResponse {
+                part: Some(Part::Body(v2::connector::GetTaskLogsResponseBody {
+                    lines: page
+                        .lines
+                        .into_iter()
+                        .map(|l| v2::logs::dataplane::LogLine {
+                            timestamp: l.timestamp,
+                            message: l.message,
+                            originator: l.originator,
+                            ..Default::default()
+                        })
+                        .collect(),
+                    ..Default::default()
+                })),
+            }),
+        ];
+        Ok(Response::new(Box::pin(tokio_stream::iter(parts))))
     }
 }
 

@@ -84,6 +84,10 @@ pub enum Command {
     Get(JobArgs),
     /// Delete (abort) a job, by handle
     Delete(JobArgs),
+    /// Print a job's logs (GetTaskLogs), by handle; --follow until the job ends
+    Logs(LogsArgs),
+    /// Print a job's metrics (GetTaskMetrics), by handle
+    Metrics(MetricsArgs),
     /// Show what a task template holds: type, interface, target, timeout, retries
     Describe(DescribeArgs),
     /// Print the LiteralMap the given input flags make, without sending anything
@@ -226,6 +230,9 @@ pub struct RunArgs {
     /// Output format on stdout
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Stream the job's logs to stderr while it runs (GetTaskLogs between polls)
+    #[arg(long)]
+    pub logs: bool,
     /// Print the route the task would take (deployment, address, sync or async, deadlines)
     /// and why, then exit 0 without creating anything
     #[arg(long)]
@@ -279,9 +286,42 @@ pub struct JobArgs {
     /// The output prefix sent with GetTask (overrides the handle's)
     #[arg(long, value_name = "PREFIX")]
     pub output_prefix: Option<String>,
-    /// Output format on stdout (get only)
+    /// Output format on stdout (get, logs: NDJSON, metrics)
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// Keep asking until the job ends (or Ctrl-C, which exits 0 and never deletes the job)
+    #[arg(short, long)]
+    pub follow: bool,
+    /// Ask for at most N lines, and show the last N of what is there now
+    #[arg(short = 'n', long, value_name = "N")]
+    pub lines: Option<u64>,
+    /// Show only lines from the last DURATION (10m, 1h)
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
+    pub since: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+    /// A metric to ask for (repeat for several)
+    #[arg(long = "query", value_name = "NAME", required = true)]
+    pub queries: Vec<String>,
+    /// From this time (as a datetime input takes it: 2024-01-02T03:04:05, now - 1h)
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+    /// Until this time [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<String>,
+    /// The resolution
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub step: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -125,6 +125,76 @@ pub struct Resource {
     pub problem: Option<String>,
 }
 
+/// One log line, either generation's (`admin.LogLine` / `logs.dataplane.LogLine`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogLine {
+    pub timestamp: Option<prost_types::Timestamp>,
+    pub message: String,
+    /// UNKNOWN 0, USER 1, SYSTEM 2 in both generations.
+    pub originator: i32,
+}
+
+impl LogLine {
+    pub fn originator_name(&self) -> &'static str {
+        match self.originator {
+            1 => "USER",
+            2 => "SYSTEM",
+            _ => "UNKNOWN",
+        }
+    }
+}
+
+/// One GetTaskLogs page: its lines, and the token of the next page (empty: no further page
+/// now).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LogPage {
+    pub next_token: String,
+    pub lines: Vec<LogLine>,
+}
+
+/// What GetTaskLogs asks for.
+#[derive(Debug, Clone, Default)]
+pub struct LogsRequest {
+    /// How many lines the agent may send (0: its choice).
+    pub lines: u64,
+    pub token: String,
+}
+
+/// What GetTaskMetrics asks for.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsRequest {
+    pub queries: Vec<String>,
+    pub start: Option<prost_types::Timestamp>,
+    pub end: Option<prost_types::Timestamp>,
+    pub step: Option<prost_types::Duration>,
+}
+
+/// How long one log page may take to arrive, whole: streams are exempt from the per-call
+/// deadline of unary calls, so each page has its own bound.
+pub const LOG_PAGE_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Reads one page from a GetTaskLogs stream: header parts give the next token, body parts
+/// lines, each message within [`LOG_PAGE_BOUND`] of the last.
+pub async fn read_log_page<M: prost::Message + Default>(
+    mut stream: tonic::Streaming<M>,
+    mut part: impl FnMut(M, &mut LogPage),
+) -> Result<LogPage, tonic::Status> {
+    let mut page = LogPage::default();
+    loop {
+        match tokio::time::timeout(LOG_PAGE_BOUND, stream.message()).await {
+            Err(_) => {
+                return Err(tonic::Status::deadline_exceeded(format!(
+                    "no log message within {}s",
+                    LOG_PAGE_BOUND.as_secs()
+                )));
+            }
+            Ok(Err(s)) => return Err(s),
+            Ok(Ok(None)) => return Ok(page),
+            Ok(Ok(Some(m))) => part(m, &mut page),
+        }
+    }
+}
+
 /// An agent or connector as discovery lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgentInfo {

@@ -4,7 +4,9 @@
 
 use tonic::Status;
 
-use super::{AgentInfo, CreateRequest, Job, LogLink, Resource};
+use super::{
+    AgentInfo, CreateRequest, Job, LogLine, LogLink, LogPage, LogsRequest, MetricsRequest, Resource,
+};
 use crate::json;
 use crate::pb::{admin, core, v2};
 use crate::transport::Transport;
@@ -201,4 +203,57 @@ pub fn log_link(l: &core::TaskLog) -> LogLink {
         ready: true,
         json: json::to_value(l),
     }
+}
+
+pub async fn logs(t: &Transport, job: &Job, req: &LogsRequest) -> Result<LogPage, Status> {
+    #[allow(deprecated)]
+    let msg = admin::GetTaskLogsRequest {
+        task_type: job.category.name.clone(),
+        resource_meta: job.resource_meta.clone(),
+        lines: req.lines,
+        token: req.token.clone(),
+        task_category: Some(job.category.clone()),
+    };
+    let stream = t
+        .server_streaming::<_, admin::GetTaskLogsResponse>(LOGS, msg, super::LOG_PAGE_BOUND)
+        .await?;
+    super::read_log_page(stream, |m, page| match m.part {
+        Some(admin::get_task_logs_response::Part::Header(h)) => page.next_token = h.token,
+        Some(admin::get_task_logs_response::Part::Body(b)) => {
+            #[allow(deprecated)]
+            let plain = b.results.into_iter().map(|message| LogLine {
+                timestamp: None,
+                message,
+                originator: 0,
+            });
+            page.lines
+                .extend(b.structured_lines.into_iter().map(|l| LogLine {
+                    timestamp: l.timestamp,
+                    message: l.message,
+                    originator: l.originator,
+                }));
+            page.lines.extend(plain);
+        }
+        None => {}
+    })
+    .await
+}
+
+pub async fn metrics(
+    t: &Transport,
+    job: &Job,
+    req: &MetricsRequest,
+) -> Result<Vec<core::ExecutionMetricResult>, Status> {
+    #[allow(deprecated)]
+    let msg = admin::GetTaskMetricsRequest {
+        task_type: job.category.name.clone(),
+        resource_meta: job.resource_meta.clone(),
+        queries: req.queries.clone(),
+        start_time: req.start,
+        end_time: req.end,
+        step: req.step,
+        task_category: Some(job.category.clone()),
+    };
+    let resp: admin::GetTaskMetricsResponse = t.unary(METRICS, msg).await?;
+    Ok(resp.results)
 }

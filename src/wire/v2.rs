@@ -5,7 +5,10 @@
 
 use tonic::Status;
 
-use super::{AgentInfo, Connection, CreateRequest, Job, LogLink, Resource};
+use super::{
+    AgentInfo, Connection, CreateRequest, Job, LogLine, LogLink, LogPage, LogsRequest,
+    MetricsRequest, Resource,
+};
 use crate::json;
 use crate::pb::{self, admin, core, v2};
 use crate::transport::Transport;
@@ -190,4 +193,45 @@ pub fn outputs(map: &core::LiteralMap, order: &[String]) -> v2::task::Outputs {
         literals: i.literals,
         produced_artifacts: Vec::new(),
     }
+}
+
+pub async fn logs(t: &Transport, job: &Job, req: &LogsRequest) -> Result<LogPage, Status> {
+    let msg = v2::connector::GetTaskLogsRequest {
+        resource_meta: job.resource_meta.clone(),
+        lines: req.lines,
+        token: req.token.clone(),
+        task_category: Some(category(&job.category)),
+    };
+    let stream = t
+        .server_streaming::<_, v2::connector::GetTaskLogsResponse>(LOGS, msg, super::LOG_PAGE_BOUND)
+        .await?;
+    super::read_log_page(stream, |m, page| match m.part {
+        Some(v2::connector::get_task_logs_response::Part::Header(h)) => page.next_token = h.token,
+        Some(v2::connector::get_task_logs_response::Part::Body(b)) => {
+            page.lines.extend(b.lines.into_iter().map(|l| LogLine {
+                timestamp: l.timestamp,
+                message: l.message,
+                originator: l.originator,
+            }));
+        }
+        None => {}
+    })
+    .await
+}
+
+pub async fn metrics(
+    t: &Transport,
+    job: &Job,
+    req: &MetricsRequest,
+) -> Result<Vec<core::ExecutionMetricResult>, Status> {
+    let msg = v2::connector::GetTaskMetricsRequest {
+        resource_meta: job.resource_meta.clone(),
+        queries: req.queries.clone(),
+        start_time: req.start,
+        end_time: req.end,
+        step: req.step,
+        task_category: Some(category(&job.category)),
+    };
+    let resp: v2::connector::GetTaskMetricsResponse = t.unary(METRICS, msg).await?;
+    Ok(resp.results.iter().map(pb::transcode).collect())
 }

@@ -24,6 +24,12 @@ pub trait AsyncAgent: Send + Sync {
     fn create<'a>(&'a self, req: &'a admin::CreateTaskRequest) -> BoxFuture<'a, Vec<u8>>;
     fn get<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, admin::Resource>;
     fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()>;
+
+    /// What the job has to say, as log lines, where the external service has something real
+    /// to say; UNIMPLEMENTED otherwise.
+    fn logs<'a>(&'a self, _resource_meta: &'a [u8]) -> BoxFuture<'a, Vec<String>> {
+        Box::pin(async { Err(Status::unimplemented("this built-in agent keeps no logs")) })
+    }
 }
 
 /// A synchronous agent: one call, one terminal resource, as flytekit's `SyncConnectorBase.do`.

@@ -135,6 +135,23 @@ impl AsyncAgent for Sensors {
         })
     }
 
+    /// What the sensor is waiting for, naming the path, and whether it is there yet.
+    fn logs<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, Vec<String>> {
+        Box::pin(async move {
+            let (_, _, inputs) = decode_meta(resource_meta)?;
+            let path = inputs
+                .get("path")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let exists = path.is_empty() || local_path(path)?.exists();
+            Ok(vec![if exists {
+                format!("FileSensor: {path} exists; the sensor is done")
+            } else {
+                format!("FileSensor: waiting for {path} to exist")
+            }])
+        })
+    }
+
     fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()> {
         // nothing runs anywhere: flytekit's sensor delete is a no-op too
         Box::pin(async move { decode_meta(resource_meta).map(|_| ()) })

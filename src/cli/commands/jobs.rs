@@ -170,7 +170,7 @@ pub fn delete(ctx: &Context, a: JobArgs) -> Result<u8> {
 /// The job and where it is. The endpoint: `--endpoint`, else the handle's, else (without a
 /// handle) `AGENTCTL_ENDPOINT` — a handle is never sent elsewhere by the environment. The
 /// generation: the handle's, else `--wire`.
-fn job_from_args(ctx: &Context, a: &JobArgs) -> Result<(RemoteAgent, Job)> {
+pub(super) fn job_from_args(ctx: &Context, a: &JobArgs) -> Result<(RemoteAgent, Job)> {
     let (endpoint, wire, job) = match (&a.handle, &a.resource_meta, &a.task_type) {
         (Some(path), _, _) => parse_handle(path, &a.connection)?,
         (None, Some(meta), Some(tt)) => {

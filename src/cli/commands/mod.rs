@@ -3,6 +3,7 @@
 
 mod agents;
 mod jobs;
+mod logs;
 mod run;
 mod serve;
 mod show;
@@ -31,6 +32,8 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<u8> {
         Command::Create(a) => jobs::create(&ctx, a),
         Command::Get(a) => jobs::get(&ctx, a),
         Command::Delete(a) => jobs::delete(&ctx, a),
+        Command::Logs(a) => logs::logs(&ctx, a),
+        Command::Metrics(a) => logs::metrics(&ctx, a),
         Command::Describe(a) => show::describe(&ctx, a),
         Command::Template(a) => show::template(&ctx, a),
         Command::Inputs(a) => show::inputs(&ctx, a),

@@ -40,6 +40,7 @@ pub fn run(ctx: &Context, a: RunArgs) -> Result<u8> {
         timeout: a.timeout,
         poll_interval: a.poll_interval,
         max_get_failures: a.max_get_failures,
+        logs: a.logs,
     };
     let deadline = a.timeout.map(|d| tokio::time::Instant::now() + d);
     super::super::block_on(async move {
