@@ -43,6 +43,8 @@ complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "run" -d 'Run a ta
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "delete" -d 'Delete (abort) a job, by handle'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "logs" -d 'Print a job\'s logs (GetTaskLogs), by handle; --follow until the job ends'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "metrics" -d 'Print a job\'s metrics (GetTaskMetrics), by handle'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
@@ -77,6 +79,7 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s H -l header -d
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l local -d 'Run the task in this process with agentctl\'s built-in agent for its type; beats AGENTCTL_ENDPOINT (a flag beats the environment)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l remote -d 'Send the task over gRPC (needs --endpoint or AGENTCTL_ENDPOINT)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l logs -d 'Stream the job\'s logs to stderr while it runs (GetTaskLogs between polls)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l dry-run -d 'Print the route the task would take (deployment, address, sync or async, deadlines) and why, then exit 0 without creating anything'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -s q -l quiet -d 'Print only errors on stderr'
@@ -110,7 +113,7 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l secret -d 'A c
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l connection-config -d 'A connection config entry' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l resource-meta -d 'Without a handle: the job\'s resource_meta, base64' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l output-prefix -d 'The output prefix sent with GetTask (overrides the handle\'s)' -r
-complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s o -l output -d 'Output format on stdout (get only)' -r -f -a "human\t''
+complete -c agentctl -n "__fish_agentctl_using_subcommand get" -s o -l output -d 'Output format on stdout (get, logs: NDJSON, metrics)' -r -f -a "human\t''
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand get" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
@@ -133,7 +136,7 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l secret -d '
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l connection-config -d 'A connection config entry' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l resource-meta -d 'Without a handle: the job\'s resource_meta, base64' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l output-prefix -d 'The output prefix sent with GetTask (overrides the handle\'s)' -r
-complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s o -l output -d 'Output format on stdout (get only)' -r -f -a "human\t''
+complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s o -l output -d 'Output format on stdout (get, logs: NDJSON, metrics)' -r -f -a "human\t''
 json\t''"
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
@@ -149,6 +152,59 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -l authority -
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l endpoint -d 'The agent service (overrides the handle\'s; AGENTCTL_ENDPOINT is used only for a job given without a handle)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l task-type -d 'Without a handle: the task type' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l task-version -d 'Without a handle: the task type\'s version' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l secret -d 'A connection secret: the connector\'s NAME, read from the environment variable ENV_VAR (never a value on the command line)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l connection-config -d 'A connection config entry' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l resource-meta -d 'Without a handle: the job\'s resource_meta, base64' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l output-prefix -d 'The output prefix sent with GetTask (overrides the handle\'s)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -s o -l output -d 'Output format on stdout (get, logs: NDJSON, metrics)' -r -f -a "human\t''
+json\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -s n -l lines -d 'Ask for at most N lines, and show the last N of what is there now' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l since -d 'Show only lines from the last DURATION (10m, 1h)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -s f -l follow -d 'Keep asking until the job ends (or Ctrl-C, which exits 0 and never deletes the job)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l endpoint -d 'The agent service (overrides the handle\'s; AGENTCTL_ENDPOINT is used only for a job given without a handle)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l task-type -d 'Without a handle: the task type' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l task-version -d 'Without a handle: the task type\'s version' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l secret -d 'A connection secret: the connector\'s NAME, read from the environment variable ENV_VAR (never a value on the command line)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l connection-config -d 'A connection config entry' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l resource-meta -d 'Without a handle: the job\'s resource_meta, base64' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l output-prefix -d 'The output prefix sent with GetTask (overrides the handle\'s)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -s o -l output -d 'Output format on stdout (get, logs: NDJSON, metrics)' -r -f -a "human\t''
+json\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l query -d 'A metric to ask for (repeat for several)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l start -d 'From this time (as a datetime input takes it: 2024-01-02T03:04:05, now - 1h)' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l end -d 'Until this time [default: now]' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l step -d 'The resolution' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand metrics" -s h -l help -d 'Print help'
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l task -d 'In a `pyflyte package` tarball holding several tasks, the one to use' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -l task-version -d 'In `flytectl get task` output holding several versions, the one to use' -r
 complete -c agentctl -n "__fish_agentctl_using_subcommand describe" -s o -l output -d 'Output format' -r -f -a "human\t''
@@ -292,16 +348,18 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l author
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "delete" -d 'Delete (abort) a job, by handle'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "agents" -d 'What agent services offer: health, agents, sync or async, task categories'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete describe inputs template agents serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "delete" -d 'Delete (abort) a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "logs" -d 'Print a job\'s logs (GetTaskLogs), by handle; --follow until the job ends'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "metrics" -d 'Print a job\'s metrics (GetTaskMetrics), by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "agents" -d 'What agent services offer: health, agents, sync or async, task categories'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "list" -d 'Every deployment (--endpoint, or each one in --config): health and agents'
 complete -c agentctl -n "__fish_agentctl_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "get" -d 'One agent by name, from the first deployment that has it'

@@ -314,8 +314,7 @@ fn bigquery_run(
         .arg(pyfixture("bigquery_doge_coin.template.json"))
         .args(["--version", "10", "-o", "json"])
         .args(extra)
-        .env("AGENTCTL_BIGQUERY_ENDPOINT", &google.base)
-        .env_remove("GOOGLE_APPLICATION_CREDENTIALS");
+        .env("AGENTCTL_BIGQUERY_ENDPOINT", &google.base);
     match found {
         Found::Env => {
             cmd.env("GOOGLE_APPLICATION_CREDENTIALS", &creds);

@@ -1,37 +1,30 @@
 //! The command line's own surface: help (snapshots), completions that stay in step with the
 //! clap definition, exit codes documented in --help.
 
-use crate::util::{agentctl, pyfixture, repo, stdout_of};
+use crate::util::{Run, pyfixture, repo};
 
 #[test]
 fn help_lists_commands_and_exit_codes() {
-    let out = agentctl().arg("--help").output().unwrap();
-    assert!(out.status.success());
-    insta::assert_snapshot!("help", stdout_of(&out));
+    let help = Run::new(["--help"]).run();
+    insta::assert_snapshot!("help", help.stdout);
 }
 
 #[test]
 fn run_help_lists_the_task_inputs() {
     let t = pyfixture("all_types.template.json");
-    let out = agentctl()
+    let help = Run::new(["run", "all_types.template.json", "--help"])
         .current_dir(t.parent().unwrap())
-        .args(["run", "all_types.template.json", "--help"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    insta::assert_snapshot!("run_help_all_types", stdout_of(&out));
+        .run();
+    insta::assert_snapshot!("run_help_all_types", help.stdout);
 }
 
 #[test]
 fn committed_completions_are_fresh() {
     let dir = tempfile::tempdir().unwrap();
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let out = agentctl()
-            .args(["completions", shell, "--dir"])
+        Run::new(["completions", shell, "--dir"])
             .arg(dir.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{shell}");
+            .run();
     }
     for name in [
         "agentctl.bash",
@@ -62,38 +55,19 @@ fn an_input_named_like_an_option_is_reached_with_input_and_marked_in_help() {
             "dry_run": {"type": {"simple": "BOOLEAN"}}}}}}"#,
     )
     .unwrap();
-    let help = agentctl()
-        .arg("run")
+    Run::new(["run"])
         .arg(&t)
         .arg("--help")
-        .output()
-        .unwrap();
-    let help = stdout_of(&help);
-    assert!(
-        help.contains("Task inputs that share a name with an agentctl option"),
-        "{help}"
-    );
-    assert!(
-        help.contains("timeout (integer): pass it as --input timeout=VALUE"),
-        "{help}"
-    );
-    assert!(
-        help.contains("config (string): pass it as --input config=VALUE"),
-        "{help}"
-    );
+        .stdout_contains("Task inputs that share a name with an agentctl option")
+        .stdout_contains("timeout (integer): pass it as --input timeout=VALUE")
+        .stdout_contains("config (string): pass it as --input config=VALUE")
+        .run();
     // agentctl's --timeout keeps its meaning; the input is reached with --input
-    let out = agentctl()
-        .arg("inputs")
+    let v = Run::new(["inputs"])
         .arg(&t)
         .args(["--input", "timeout=5", "--input", "config=c", "--dry_run"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .json();
     assert_eq!(
         v["literals"]["timeout"]["scalar"]["primitive"]["integer"],
         "5"
@@ -106,7 +80,7 @@ fn an_input_named_like_an_option_is_reached_with_input_and_marked_in_help() {
 
 #[test]
 fn the_readme_exit_code_table_is_the_one_in_the_code() {
-    let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     let section = readme
         .split("### Exit codes")
         .nth(1)

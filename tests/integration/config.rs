@@ -12,7 +12,7 @@ use agentctl::wire::{Wire, detect::Choice};
 
 use crate::faults::{Behaviour, Fake, Served};
 use crate::serve::Serve;
-use crate::util::{FlytekitServer, agentctl, assert_failed, pyfixture, stderr_of};
+use crate::util::{FlytekitServer, Run, agentctl, assert_failed, pyfixture, redacted, stderr_of};
 
 fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     let p = dir.path().join(name);
@@ -22,21 +22,18 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
 
 #[track_caller]
 fn dry_run(config: &str, template: &str, args: &[&str]) -> serde_json::Value {
-    let out = agentctl()
-        .args([
-            "run",
-            template,
-            "--config",
-            config,
-            "--dry-run",
-            "-o",
-            "json",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
+    Run::new([
+        "run",
+        template,
+        "--config",
+        config,
+        "--dry-run",
+        "-o",
+        "json",
+    ])
+    .args(args)
+    .run()
+    .json()
 }
 
 #[test]
@@ -337,6 +334,8 @@ fn dns_targets_spread_calls_round_robin() {
     });
     assert_eq!(first.fake.gets.load(Ordering::SeqCst), 5);
     assert_eq!(second.fake.gets.load(Ordering::SeqCst), 5);
+    first.assert_meta_echoed();
+    second.assert_meta_echoed();
 }
 
 struct Pki {
@@ -470,5 +469,40 @@ fn mutual_tls_needs_the_client_certificate() {
         Some(3),
         "without a client certificate: {}",
         stderr_of(&out)
+    );
+}
+
+/// What `--dry-run` tells a person: the deployment a configmap routes the task to, why, and the
+/// deadlines each call would get.
+#[test]
+fn a_dry_run_says_where_the_task_would_go_and_why() {
+    let flytekit = FlytekitServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        &dir,
+        "propeller.yaml",
+        &format!(
+            r#"
+plugins:
+  agent-service:
+    defaultAgent:
+      endpoint: "dns:///{addr}"
+      insecure: true
+      defaultTimeout: 3s
+      timeouts:
+        GetTask: 5s
+"#,
+            addr = flytekit.addr
+        ),
+    );
+    let text = Run::new(["run"])
+        .arg(pyfixture("success.template.json"))
+        .args(["--x", "1", "--name", "a", "--config", &config, "--dry-run"])
+        .run()
+        .stdout;
+    redacted().bind(|| insta::assert_snapshot!("dry_run_configmap", text));
+    assert!(
+        flytekit.records("creates.jsonl").is_empty(),
+        "a dry run created a job"
     );
 }

@@ -14,7 +14,10 @@ use agentctl::pb::service::async_agent_service_server::{
 };
 use tonic::{Request, Response, Status};
 
-use crate::util::{agentctl, pyfixture, stderr_of};
+use crate::util::{Run, pyfixture, redacted};
+
+/// The `resource_meta` the fake's CreateTask hands out.
+const JOB_META: &[u8] = b"{\"job\": 1}";
 
 #[derive(Clone, Copy)]
 pub(crate) enum Behaviour {
@@ -32,6 +35,10 @@ pub(crate) enum Behaviour {
 pub(crate) struct Fake {
     pub behaviour: Behaviour,
     pub gets: Arc<AtomicU32>,
+    /// The `resource_meta` each GetTask carried, checked on the test's thread
+    /// (`Served::assert_meta_echoed`, and when a `Served` is dropped): an assertion in the
+    /// handler would reach the test only as an opaque RPC error.
+    pub get_metas: Arc<Mutex<Vec<Vec<u8>>>>,
     pub deletes: Arc<Mutex<Vec<Vec<u8>>>>,
     /// The `authorization` metadata each CreateTask carried.
     pub authorizations: Arc<Mutex<Vec<String>>>,
@@ -47,6 +54,7 @@ impl Fake {
         Fake {
             behaviour,
             gets: Arc::default(),
+            get_metas: Arc::default(),
             deletes: Arc::default(),
             authorizations: Arc::default(),
             creates: Arc::default(),
@@ -71,7 +79,7 @@ impl AsyncAgentService for Fake {
         self.creates.fetch_add(1, Ordering::SeqCst);
         tokio::time::sleep(self.create_delay).await;
         Ok(Response::new(admin::CreateTaskResponse {
-            resource_meta: b"{\"job\": 1}".to_vec(),
+            resource_meta: JOB_META.to_vec(),
         }))
     }
 
@@ -79,11 +87,10 @@ impl AsyncAgentService for Fake {
         &self,
         req: Request<admin::GetTaskRequest>,
     ) -> Result<Response<admin::GetTaskResponse>, Status> {
-        assert_eq!(
-            req.get_ref().resource_meta,
-            b"{\"job\": 1}",
-            "resource_meta is echoed byte for byte"
-        );
+        self.get_metas
+            .lock()
+            .unwrap()
+            .push(req.into_inner().resource_meta);
         let n = self.gets.fetch_add(1, Ordering::SeqCst) + 1;
         let phase = match self.behaviour {
             Behaviour::Unavailable(k) if n <= k => {
@@ -202,6 +209,21 @@ impl Served {
         self.addr.to_string()
     }
 
+    /// Asserts that every GetTask so far carried the `resource_meta` CreateTask handed out,
+    /// byte for byte.
+    #[track_caller]
+    pub fn assert_meta_echoed(&self) {
+        let metas = self.fake.get_metas.lock().unwrap();
+        for meta in metas.iter() {
+            assert_eq!(
+                meta.as_slice(),
+                JOB_META,
+                "resource_meta is echoed byte for byte: got {:?}",
+                String::from_utf8_lossy(meta)
+            );
+        }
+    }
+
     pub fn stop(&mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
@@ -213,8 +235,13 @@ impl Served {
 }
 
 impl Drop for Served {
+    /// Stops the server, then checks what its GetTask calls carried (unless the test is already
+    /// failing), so that every test polling a fake checks it on the test's own thread.
     fn drop(&mut self) {
         self.stop();
+        if !std::thread::panicking() {
+            self.assert_meta_echoed();
+        }
     }
 }
 
@@ -228,19 +255,11 @@ fn forever() -> String {
 #[test]
 fn a_burst_of_unavailable_within_the_budget_is_ridden_out() {
     let fake = Served::start(Behaviour::Unavailable(3));
-    let out = agentctl()
-        .args([
-            "run",
-            &forever(),
-            "--endpoint",
-            &fake.endpoint(),
-            "--poll-interval",
-            "100ms",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Run::new(["run", &forever(), "--endpoint", &fake.endpoint()])
+        .args(["--poll-interval", "100ms"])
+        .run();
     assert_eq!(fake.fake.gets.load(Ordering::SeqCst), 4);
+    fake.assert_meta_echoed();
     assert!(
         fake.fake.deletes.lock().unwrap().is_empty(),
         "a finished job is never deleted"
@@ -250,79 +269,49 @@ fn a_burst_of_unavailable_within_the_budget_is_ridden_out() {
 #[test]
 fn a_spent_get_budget_is_exit_3_with_the_handle() {
     let fake = Served::start(Behaviour::Unavailable(1000));
-    let out = agentctl()
-        .args([
-            "run",
-            &forever(),
-            "--endpoint",
-            &fake.endpoint(),
-            "--poll-interval",
-            "100ms",
-            "--max-get-failures",
-            "2",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr_of(&out));
-    let err = stderr_of(&out);
-    assert!(
-        err.contains("GetTask failed 3 times")
-            && err.contains("agent overloaded")
-            && err.contains(&fake.endpoint()),
-        "{err}"
-    );
-    assert!(
-        err.contains("\"resource_meta\":\"eyJqb2IiOiAxfQ==\"") && err.contains("agentctl delete -"),
-        "{err}"
-    );
+    let ran = Run::new(["run", &forever(), "--endpoint", &fake.endpoint()])
+        .args(["--poll-interval", "100ms", "--max-get-failures", "2"])
+        .expect_code(3)
+        .stderr_contains("GetTask failed 3 times")
+        .stderr_contains("agent overloaded")
+        .stderr_contains(fake.endpoint())
+        .stderr_contains("\"resource_meta\":\"eyJqb2IiOiAxfQ==\"")
+        .stderr_contains("agentctl delete -")
+        .run();
     assert_eq!(
         fake.fake.gets.load(Ordering::SeqCst),
         3,
         "propeller gives up at the failure after the budget"
     );
+    fake.assert_meta_echoed();
+    redacted().bind(|| insta::assert_snapshot!("get_budget_spent", ran.stderr));
 }
 
 #[test]
 fn an_answer_slower_than_the_timeout_still_times_out_and_deletes() {
     let fake = Served::start(Behaviour::Slow(Duration::from_secs(20)));
-    let out = agentctl()
-        .args([
-            "run",
-            &forever(),
-            "--endpoint",
-            &fake.endpoint(),
-            "--timeout",
-            "700ms",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
+    Run::new(["run", &forever(), "--endpoint", &fake.endpoint()])
+        .args(["--timeout", "700ms"])
+        .expect_code(124)
+        .run();
     assert_eq!(
         fake.fake.deletes.lock().unwrap().as_slice(),
-        &[b"{\"job\": 1}".to_vec()]
+        &[JOB_META.to_vec()]
     );
+    fake.assert_meta_echoed();
 }
 
 #[test]
 fn an_empty_resource_is_a_retryable_failure() {
     let fake = Served::start(Behaviour::Empty);
-    let out = agentctl()
-        .args([
-            "run",
-            &forever(),
-            "--endpoint",
-            &fake.endpoint(),
-            "--retries",
-            "1",
-            "-o",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = Run::new(["run", &forever(), "--endpoint", &fake.endpoint()])
+        .args(["--retries", "1", "-o", "json"])
+        .expect_code(1)
+        .run()
+        .json();
     assert_eq!(v["phase"], "RETRYABLE_FAILED");
     assert_eq!(v["attempts"], 2);
+    fake.assert_meta_echoed();
 }
 
 #[test]
@@ -361,6 +350,8 @@ fn a_server_restarted_mid_poll_is_polled_again() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(second.fake.gets.load(Ordering::SeqCst) >= 1);
+    first.assert_meta_echoed();
+    second.assert_meta_echoed();
 }
 
 /// An agent whose jobs keep RUNNING, slow to answer CreateTask and DeleteTask.

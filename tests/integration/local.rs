@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::util::{agentctl, repo, std_agentctl, stderr_of};
+use crate::util::{Run, clean_env, repo, std_agentctl};
 
 fn sensor() -> String {
     repo()
@@ -15,25 +15,47 @@ fn sensor() -> String {
 
 #[test]
 fn file_sensor_succeeds_once_the_path_exists() {
+    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let flag = dir.path().join("ready");
-    let child = std_agentctl()
+    let mut child = std_agentctl()
         .args(["run", &sensor(), "--path"])
         .arg(&flag)
         .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(600));
+    // the path is made once the sensor reports RUNNING, not after a guessed delay
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line.contains("RUNNING"));
+            lines.push(line);
+        }
+        lines
+    });
+    let start = std::time::Instant::now();
+    loop {
+        let left = Duration::from_secs(20).saturating_sub(start.elapsed());
+        match rx.recv_timeout(left) {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "the sensor never reported RUNNING:\n{}",
+                    reader.join().unwrap().join("\n")
+                );
+            }
+        }
+    }
     std::fs::write(&flag, "").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
+    let status = child.wait().unwrap();
+    let err = reader.join().unwrap().join("\n");
+    assert_eq!(status.code(), Some(0), "{err}");
     assert!(
         err.contains("wait_for_file RUNNING") && err.contains("wait_for_file SUCCEEDED"),
         "{err}"
@@ -41,12 +63,9 @@ fn file_sensor_succeeds_once_the_path_exists() {
 
     // file:// URIs too, and --local says the same explicitly
     let uri = format!("file://{}", flag.display());
-    let out = agentctl()
-        .args(["run", &sensor(), "--local", "--path", &uri, "-o", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = Run::new(["run", &sensor(), "--local", "--path", &uri, "-o", "json"])
+        .run()
+        .json();
     assert_eq!(v["phase"], "SUCCEEDED");
     let meta = String::from_utf8(base64_decode(v["resource_meta"].as_str().unwrap())).unwrap();
     assert_eq!(
@@ -64,46 +83,34 @@ fn base64_decode(s: &str) -> Vec<u8> {
 
 #[test]
 fn remote_schemes_and_unknown_types_are_refused_clearly() {
-    let out = agentctl()
-        .args([
-            "run",
-            &sensor(),
-            "--path",
-            "s3://bucket/flag",
-            "--retries",
-            "3",
-        ])
-        .output()
-        .unwrap();
     // bad input, not a failed RPC: exit 2, one attempt, the value it cannot take named
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    let err = stderr_of(&out);
-    assert!(
-        err.contains("local paths and file:// URIs only") && err.contains("s3://bucket/flag"),
-        "{err}"
-    );
-    assert!(!err.contains("retrying"), "{err}");
+    Run::new([
+        "run",
+        &sensor(),
+        "--path",
+        "s3://bucket/flag",
+        "--retries",
+        "3",
+    ])
+    .expect_code(2)
+    .stderr_contains("local paths and file:// URIs only")
+    .stderr_contains("s3://bucket/flag")
+    .stderr_lacks("retrying")
+    .run();
 
     let success = repo().join("fixtures/success.json");
-    let out = agentctl()
-        .arg("run")
+    Run::new(["run"])
         .arg(&success)
         .args(["--x", "1", "--name", "a"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr_of(&out);
-    assert!(
-        err.contains("no built-in agent") && err.contains("--endpoint"),
-        "{err}"
-    );
-    let out = agentctl()
-        .arg("run")
+        .expect_code(2)
+        .stderr_contains("no built-in agent")
+        .stderr_contains("--endpoint")
+        .run();
+    Run::new(["run"])
         .arg(&success)
         .args(["--x", "1", "--name", "a", "--local"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+        .expect_code(2)
+        .run();
 }
 
 /// The sensor run under `script`, which gives it a pseudo-terminal, with the path made once
@@ -119,12 +126,9 @@ fn on_a_terminal(no_color: bool) -> String {
         flag.display()
     );
     let mut script = std::process::Command::new("script");
-    script
+    clean_env(&mut script)
         .args(["-q", "-e", "-c", &command, "/dev/null"])
         .env("TERM", "xterm")
-        .env_remove("NO_COLOR")
-        .env_remove("AGENTCTL_ENDPOINT")
-        .env_remove("AGENTCTL_CONFIG")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null());
@@ -189,9 +193,17 @@ fn a_terminal_gets_a_live_spinner_that_is_cleared_at_the_end() {
 
 #[test]
 fn an_empty_sensor_path_succeeds_at_once_as_flytekits_does() {
-    let out = agentctl()
-        .args(["run", &sensor(), "--path", "", "--timeout", "5s"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Run::new(["run", &sensor(), "--path", "", "--timeout", "5s"]).run();
+}
+
+#[test]
+fn local_beats_the_environment_but_not_an_endpoint_flag() {
+    Run::new(["run", &sensor(), "--path", "/", "--local"])
+        .env("AGENTCTL_ENDPOINT", "127.0.0.1:1")
+        .run();
+    Run::new(["run", &sensor(), "--path", "/", "--local"])
+        .args(["--endpoint", "127.0.0.1:1"])
+        .expect_code(2)
+        .stderr_contains("--local and --endpoint")
+        .run();
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use agentctl::pb::core;
 use prost::Message;
 
-use crate::util::{FlytekitServer, agentctl, pyfixture, std_agentctl, stderr_of, stdout_of};
+use crate::util::{FlytekitServer, Run, pyfixture, std_agentctl};
 
 fn t(name: &str) -> String {
     pyfixture(&format!("{name}.template.json"))
@@ -23,25 +23,11 @@ fn async_success_failure_and_sync() {
     let prefix = tempfile::tempdir().unwrap();
 
     // success, JSON document
-    let out = agentctl()
-        .args([
-            "run",
-            &t("success"),
-            "--x",
-            "21",
-            "--name",
-            "bob",
-            "--endpoint",
-            &server.addr,
-            "-o",
-            "json",
-            "--output-prefix",
-        ])
+    let v = Run::new(["run", &t("success"), "--x", "21", "--name", "bob"])
+        .args(["--endpoint", &server.addr, "-o", "json", "--output-prefix"])
         .arg(prefix.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .json();
     assert_eq!(v["phase"], "SUCCEEDED");
     assert_eq!(
         v["outputs"],
@@ -73,50 +59,27 @@ fn async_success_failure_and_sync() {
     assert_eq!(written.literals.len(), 2);
 
     // success, for people: outputs on stdout, progress lines on stderr
-    let out = agentctl()
-        .args([
-            "run",
-            &t("success"),
-            "--x",
-            "2",
-            "--name",
-            "amy",
-            "--endpoint",
-            &server.addr,
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert_eq!(stdout_of(&out), "greeting: hello amy\ny: 4\n");
-    let err = stderr_of(&out);
-    assert!(
-        err.contains("RUNNING: working") && err.contains("SUCCEEDED"),
-        "{err}"
-    );
-    assert!(err.contains("log console: http://127.0.0.1/log/"), "{err}");
+    Run::new(["run", &t("success"), "--x", "2", "--name", "amy"])
+        .args(["--endpoint", &server.addr])
+        .stdout_is("greeting: hello amy\ny: 4\n")
+        .stderr_contains("RUNNING: working")
+        .stderr_contains("SUCCEEDED")
+        .stderr_contains("log console: http://127.0.0.1/log/")
+        .run();
 
     // failure: the agent's message and exit 1
-    let out = agentctl()
-        .args(["run", &t("fail"), "--endpoint", &server.addr])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr_of(&out).contains("FAILED: boom: the job failed"),
-        "{}",
-        stderr_of(&out)
-    );
+    Run::new(["run", &t("fail"), "--endpoint", &server.addr])
+        .expect_code(1)
+        .stderr_contains("FAILED: boom: the job failed")
+        .run();
 
     // the sync path: ExecuteTaskSync echoes the inputs back as outputs
-    let out = agentctl()
-        .args(["run", &t("echo"), "--endpoint", &server.addr, "-o", "json"])
+    let v = Run::new(["run", &t("echo"), "--endpoint", &server.addr, "-o", "json"])
         .args([
             "--i", "7", "--s", "hi", "--f", "1.5", "--l", "[1, 2]", "--b",
         ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .json();
     assert_eq!(v["phase"], "SUCCEEDED");
     assert_eq!(v["outputs"]["i"], 7);
     assert_eq!(v["outputs"]["s"], "hi");
@@ -129,19 +92,16 @@ fn async_success_failure_and_sync() {
 fn retryable_failures_consume_retries() {
     let server = FlytekitServer::start();
     // the template says retries: 2 and the connector fails once
-    let out = agentctl()
-        .args([
-            "run",
-            &t("retryable"),
-            "--endpoint",
-            &server.addr,
-            "-o",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = Run::new([
+        "run",
+        &t("retryable"),
+        "--endpoint",
+        &server.addr,
+        "-o",
+        "json",
+    ])
+    .run()
+    .json();
     assert_eq!(v["attempts"], 2);
     let creates = server.records("creates.jsonl");
     let attempts: Vec<_> = creates.iter().map(|c| c["retry_attempt"].clone()).collect();
@@ -153,54 +113,32 @@ fn retryable_failures_consume_retries() {
 
     // --retries 0 overrides the template: the first retryable failure is final
     let server = FlytekitServer::start();
-    let out = agentctl()
-        .args([
-            "run",
-            &t("retryable"),
-            "--endpoint",
-            &server.addr,
-            "--retries",
-            "0",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("RETRYABLE_FAILED"),
-        "{}",
-        stderr_of(&out)
-    );
+    Run::new(["run", &t("retryable"), "--endpoint", &server.addr])
+        .args(["--retries", "0"])
+        .expect_code(1)
+        .stderr_contains("RETRYABLE_FAILED")
+        .run();
 }
 
 #[test]
 fn create_errors_and_an_unreachable_agent_are_exit_3() {
     let server = FlytekitServer::start();
-    let out = agentctl()
-        .args(["run", &t("create_error"), "--endpoint", &server.addr])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let err = stderr_of(&out);
-    assert!(
-        err.contains(&format!("CreateTask to {} failed", server.addr)) && err.contains("Internal"),
-        "{err}"
-    );
+    Run::new(["run", &t("create_error"), "--endpoint", &server.addr])
+        .expect_code(3)
+        .stderr_contains(format!("CreateTask to {} failed", server.addr))
+        .stderr_contains("Internal")
+        .run();
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .to_string();
-    let out = agentctl()
-        .args(["run", &t("fail"), "--endpoint", &closed])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    let err = stderr_of(&out);
-    assert!(
-        err.contains(&closed) && err.contains("Unavailable"),
-        "{err}"
-    );
+    Run::new(["run", &t("fail"), "--endpoint", &closed])
+        .expect_code(3)
+        .stderr_contains(&closed)
+        .stderr_contains("Unavailable")
+        .run();
 }
 
 /// Starts `agentctl run` on the never-ending connector and waits until the job exists.
@@ -272,23 +210,11 @@ fn ctrl_c_and_sigterm_delete_the_job() {
 #[test]
 fn timeouts_delete_the_job_and_exit_124() {
     let server = FlytekitServer::start();
-    let out = agentctl()
-        .args([
-            "run",
-            &t("forever"),
-            "--endpoint",
-            &server.addr,
-            "--timeout",
-            "1s",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("timed out after 1s"),
-        "{}",
-        stderr_of(&out)
-    );
+    Run::new(["run", &t("forever"), "--endpoint", &server.addr])
+        .args(["--timeout", "1s"])
+        .expect_code(124)
+        .stderr_contains("timed out after 1s")
+        .run();
     assert_eq!(
         server
             .wait_records("deletes.jsonl", 1, Duration::from_secs(5))
@@ -304,14 +230,12 @@ fn timeouts_delete_the_job_and_exit_124() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("forever-timeout.json");
     std::fs::write(&path, template.to_string()).unwrap();
-    let out = agentctl()
-        .arg("run")
+    let v = Run::new(["run"])
         .arg(&path)
         .args(["--endpoint", &server.addr, "-o", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(124), "{}", stderr_of(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .expect_code(124)
+        .run()
+        .json();
     assert_eq!(v["attempts"], 2);
     assert_eq!(
         server
@@ -324,53 +248,34 @@ fn timeouts_delete_the_job_and_exit_124() {
 #[test]
 fn create_get_delete_by_handle() {
     let server = FlytekitServer::start();
-    let out = agentctl()
-        .args(["create", &t("forever"), "--endpoint", &server.addr])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let handle: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let created = Run::new(["create", &t("forever"), "--endpoint", &server.addr]).run();
+    let handle = created.json();
     assert_eq!(handle["endpoint"], server.addr.as_str());
     assert_eq!(handle["task_type"], "agentctl_test_forever");
     assert_eq!(handle["task_version"], 0);
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("handle.json");
-    std::fs::write(&file, &out.stdout).unwrap();
-    let out = agentctl()
-        .arg("get")
+    std::fs::write(&file, &created.stdout).unwrap();
+    let v = Run::new(["get"])
         .arg(&file)
         .args(["-o", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        .run()
+        .json();
     assert_eq!(v["phase"], "RUNNING");
 
     // from stdin, as a script pipes it
-    let out = agentctl()
-        .args(["delete", "-"])
-        .write_stdin(std::fs::read(&file).unwrap())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Run::new(["delete", "-"])
+        .stdin(std::fs::read(&file).unwrap())
+        .run();
     let deletes = server.wait_records("deletes.jsonl", 1, Duration::from_secs(5));
     assert_eq!(deletes.len(), 1);
 
     // and with the parts given as flags
-    let out = agentctl()
-        .args([
-            "delete",
-            "--endpoint",
-            &server.addr,
-            "--task-type",
-            "agentctl_test_forever",
-            "--resource-meta",
-        ])
+    Run::new(["delete", "--endpoint", &server.addr])
+        .args(["--task-type", "agentctl_test_forever", "--resource-meta"])
         .arg(handle["resource_meta"].as_str().unwrap())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        .run();
     assert_eq!(
         server
             .wait_records("deletes.jsonl", 2, Duration::from_secs(5))

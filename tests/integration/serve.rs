@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use crate::util::{agentctl, python, repo, std_agentctl, stderr_of};
+use crate::util::{Run, agentctl, python, redacted, repo, std_agentctl, stderr_of};
 
 pub(crate) struct Serve {
     child: Child,
@@ -54,6 +54,17 @@ impl Drop for Serve {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// What `agents list` shows a person: the endpoint's health and each agent, sync or async,
+/// with its task categories.
+#[test]
+fn agents_list_shows_the_built_in_agents() {
+    let server = Serve::start();
+    let text = Run::new(["agents", "list", "--endpoint", &server.addr])
+        .run()
+        .stdout;
+    redacted().bind(|| insta::assert_snapshot!("agents_list_serve", text));
 }
 
 #[test]

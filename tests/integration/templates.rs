@@ -4,7 +4,7 @@
 use agentctl::pb::{admin, core};
 use prost::Message;
 
-use crate::util::{agentctl, pyfixture, read, stdout_of};
+use crate::util::{Run, agentctl, clean_env, pyfixture, read, redacted, stdout_of};
 
 const TASKS: &[&str] = &[
     "success",
@@ -135,27 +135,31 @@ fn template_json_round_trips_through_agentctl() {
 #[test]
 fn describe_shows_interface_target_and_example() {
     let p = pyfixture("success.template.json");
-    let out = agentctl()
-        .args(["describe", p.to_str().unwrap(), "-o", "json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = Run::new(["describe"])
+        .arg(&p)
+        .args(["-o", "json"])
+        .run()
+        .json();
     assert_eq!(v["type"], "agentctl_test_success");
     assert_eq!(v["inputs"]["x"]["type"], "integer");
     assert_eq!(v["outputs"]["greeting"]["type"], "string");
     let example = v["example"].as_str().unwrap();
     assert!(example.contains("--x 10"), "{example}");
 
-    let text = agentctl()
-        .args(["describe", p.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let text = stdout_of(&text);
-    assert!(
-        text.contains("type       agentctl_test_success (version 0)"),
-        "{text}"
-    );
+    Run::new(["describe"])
+        .arg(&p)
+        .stdout_contains("type       agentctl_test_success (version 0)")
+        .run();
+}
+
+/// What a person reads first about a task: every type flytekit writes, in one template.
+#[test]
+fn describe_of_the_many_typed_template() {
+    let text = Run::new(["describe"])
+        .arg(pyfixture("all_types.template.json"))
+        .run()
+        .stdout;
+    redacted().bind(|| insta::assert_snapshot!("describe_all_types", text));
 }
 
 #[test]
@@ -212,10 +216,9 @@ fn describe_examples_run_as_written_for_every_type() {
             .strip_prefix("agentctl run ")
             .unwrap_or_else(|| panic!("{example}"));
         let bin = assert_cmd::cargo::cargo_bin("agentctl");
-        let out = std::process::Command::new("sh")
+        let out = clean_env(&mut std::process::Command::new("sh"))
             .arg("-c")
             .arg(format!("'{}' inputs {rest}", bin.display()))
-            .env_remove("AGENTCTL_ENDPOINT")
             .output()
             .unwrap();
         assert!(
@@ -234,10 +237,11 @@ fn a_template_error_names_the_field() {
     t["metadata"]["retries"] = serde_json::json!({"retries": -5});
     let path = dir.path().join("t.json");
     std::fs::write(&path, t.to_string()).unwrap();
-    let out = agentctl().arg("describe").arg(&path).output().unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("metadata.retries.retries"), "{err}");
+    Run::new(["describe"])
+        .arg(&path)
+        .expect_code(2)
+        .stderr_contains("metadata.retries.retries")
+        .run();
 }
 
 #[test]

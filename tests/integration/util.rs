@@ -11,31 +11,249 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The agentctl binary with a clean environment: no endpoint or config leaks in from the
-/// developer's shell, and the working directory holds no `.env`.
-#[track_caller]
-pub fn agentctl() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_agentctl"));
-    for var in [
-        "AGENTCTL_ENDPOINT",
-        "AGENTCTL_CONFIG",
-        "AGENTCTL_WIRE",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-        "NO_COLOR",
-    ] {
+/// What agentctl, or an agent it runs in-process, reads from its environment: every launch
+/// starts without these, so nothing leaks in from the developer's shell.
+pub const CLEARED_ENV: &[&str] = &[
+    "AGENTCTL_ENDPOINT",
+    "AGENTCTL_CONFIG",
+    "AGENTCTL_WIRE",
+    "AGENTCTL_BIGQUERY_ENDPOINT",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "NO_COLOR",
+    // where flytekit's get_connector_secret looks, and the secrets the fixtures ask for by
+    // their bare names (a local run's fallback)
+    "FLYTE_SECRETS_ENV_PREFIX",
+    "FLYTE_SECRETS_DEFAULT_DIR",
+    "FLYTE_SECRETS_FILE_PREFIX",
+    "HOOK_TOKEN",
+    "API_KEY",
+    "AGENTCTL2_TEST_API_KEY",
+];
+
+/// Every variable whose name starts with one of these is cleared too (`_FSEC_<KEY>`, flytekit's
+/// prefixed secrets).
+pub const CLEARED_ENV_PREFIXES: &[&str] = &["_FSEC_"];
+
+/// The one place a launch is cleaned: [`CLEARED_ENV`] and [`CLEARED_ENV_PREFIXES`] removed, and
+/// a working directory that holds no `.env`. Variables set on `cmd` after this call win.
+pub fn clean_env(cmd: &mut StdCommand) -> &mut StdCommand {
+    for var in CLEARED_ENV {
         cmd.env_remove(var);
+    }
+    for (name, _) in std::env::vars_os() {
+        if name
+            .to_str()
+            .is_some_and(|n| CLEARED_ENV_PREFIXES.iter().any(|p| n.starts_with(p)))
+        {
+            cmd.env_remove(name);
+        }
     }
     cmd.current_dir(std::env::temp_dir());
     cmd
 }
 
+/// The agentctl binary, cleaned by [`clean_env`]: for runs in the background (`spawn`).
 pub fn std_agentctl() -> StdCommand {
     let mut cmd = StdCommand::new(env!("CARGO_BIN_EXE_agentctl"));
-    for var in ["AGENTCTL_ENDPOINT", "AGENTCTL_CONFIG", "AGENTCTL_WIRE"] {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(std::env::temp_dir());
+    clean_env(&mut cmd);
     cmd
+}
+
+/// The agentctl binary, cleaned by [`clean_env`], as an `assert_cmd` command.
+pub fn agentctl() -> assert_cmd::Command {
+    assert_cmd::Command::from_std(std_agentctl())
+}
+
+/// One agentctl run and what it must do, in the spirit of `just`'s `Test`: arguments,
+/// environment, working directory and stdin, then the exit code (0 unless told) and what stdout
+/// and stderr must hold. [`Run::run`] runs it, checks every expectation and returns what it
+/// printed.
+///
+/// ```ignore
+/// Run::new(["run", &template])
+///     .tripwire()
+///     .expect_code(2)
+///     .stderr_contains("2 required inputs are missing")
+///     .run();
+/// ```
+#[must_use = "nothing runs until .run()"]
+pub struct Run {
+    cmd: StdCommand,
+    args: Vec<String>,
+    stdin: Option<Vec<u8>>,
+    code: Option<i32>,
+    stdout_is: Option<String>,
+    stdout_contains: Vec<String>,
+    stderr_contains: Vec<String>,
+    stderr_lacks: Vec<String>,
+    tripwire: Option<Tripwire>,
+}
+
+/// What a [`Run`] printed.
+pub struct Ran {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub output: std::process::Output,
+}
+
+impl Ran {
+    /// Stdout as JSON (`-o json`).
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.output.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+impl Run {
+    /// `agentctl ARGS` with a clean environment ([`clean_env`]), expected to exit 0.
+    pub fn new<I, S>(args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        Run {
+            cmd: std_agentctl(),
+            args: Vec::new(),
+            stdin: None,
+            code: Some(0),
+            stdout_is: None,
+            stdout_contains: Vec::new(),
+            stderr_contains: Vec::new(),
+            stderr_lacks: Vec::new(),
+            tripwire: None,
+        }
+        .args(args)
+    }
+
+    pub fn arg(self, arg: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.args([arg])
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        for a in args {
+            self.args.push(a.as_ref().to_string_lossy().into_owned());
+            self.cmd.arg(a);
+        }
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cmd.current_dir(dir);
+        self
+    }
+
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// The exit code the run must end with (0 unless told).
+    pub fn expect_code(mut self, code: i32) -> Self {
+        self.code = Some(code);
+        self
+    }
+
+    /// Stdout must be exactly `text`.
+    pub fn stdout_is(mut self, text: impl Into<String>) -> Self {
+        self.stdout_is = Some(text.into());
+        self
+    }
+
+    pub fn stdout_contains(mut self, needle: impl Into<String>) -> Self {
+        self.stdout_contains.push(needle.into());
+        self
+    }
+
+    pub fn stderr_contains(mut self, needle: impl Into<String>) -> Self {
+        self.stderr_contains.push(needle.into());
+        self
+    }
+
+    pub fn stderr_lacks(mut self, needle: impl Into<String>) -> Self {
+        self.stderr_lacks.push(needle.into());
+        self
+    }
+
+    /// Points `--endpoint` at a [`Tripwire`] (appended last) and, after the run, checks that
+    /// nothing connected to it: proof that nothing was sent.
+    pub fn tripwire(mut self) -> Self {
+        let wire = Tripwire::new();
+        self = self.args(["--endpoint", &wire.endpoint()]);
+        self.tripwire = Some(wire);
+        self
+    }
+
+    /// Runs agentctl to the end, checks every expectation, and returns what it printed.
+    #[track_caller]
+    pub fn run(mut self) -> Ran {
+        use std::io::Write as _;
+        let cmd = self.args.join(" ");
+        self.cmd
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = self
+            .cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("agentctl {cmd}: {e}"));
+        let writer = self.stdin.take().map(|bytes| {
+            let mut pipe = child.stdin.take().unwrap();
+            // a thread, so that a child that prints before it reads cannot deadlock the test
+            std::thread::spawn(move || {
+                let _ = pipe.write_all(&bytes);
+            })
+        });
+        let output = child.wait_with_output().unwrap();
+        if let Some(w) = writer {
+            w.join().unwrap();
+        }
+        let ran = Ran {
+            code: output.status.code(),
+            stdout: stdout_of(&output),
+            stderr: stderr_of(&output),
+            output,
+        };
+        let context = || {
+            format!(
+                "agentctl {cmd}\nexit: {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+                ran.code, ran.stdout, ran.stderr
+            )
+        };
+        if let Some(code) = self.code {
+            assert_eq!(ran.code, Some(code), "exit code of {}", context());
+        }
+        if let Some(want) = &self.stdout_is {
+            assert_eq!(&ran.stdout, want, "stdout of {}", context());
+        }
+        for n in &self.stdout_contains {
+            assert!(ran.stdout.contains(n), "stdout lacks {n:?}: {}", context());
+        }
+        for n in &self.stderr_contains {
+            assert!(ran.stderr.contains(n), "stderr lacks {n:?}: {}", context());
+        }
+        for n in &self.stderr_lacks {
+            assert!(!ran.stderr.contains(n), "stderr holds {n:?}: {}", context());
+        }
+        if let Some(wire) = &self.tripwire {
+            assert!(!wire.touched(), "something was sent: {}", context());
+        }
+        ran
+    }
 }
 
 /// The fixtures flytekit 1.16.31 wrote (see tests/python/gen_fixtures.py).
@@ -341,4 +559,36 @@ pub fn assert_failed(out: &std::process::Output, code: i32, needles: &[&str]) {
     for n in needles {
         assert!(err.contains(n), "stderr lacks {n:?}:\n{err}");
     }
+}
+
+/// insta settings that make a message stable across machines and runs: the checkout and the
+/// fixtures' paths, temporary directories, loopback ports, measured durations and timestamps
+/// are replaced by placeholders. Use as `redacted().bind(|| insta::assert_snapshot!(..))`.
+pub fn redacted() -> insta::Settings {
+    fn escape(text: &str) -> String {
+        text.chars()
+            .flat_map(|c| {
+                let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+                special.then_some('\\').into_iter().chain([c])
+            })
+            .collect()
+    }
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(&escape(&repo().display().to_string()), "[REPO]");
+    let tmp = std::env::temp_dir();
+    let tmp = tmp.to_str().unwrap().trim_end_matches('/');
+    settings.add_filter(&format!(r"{}/\.tmp[A-Za-z0-9]+", escape(tmp)), "[TEMPDIR]");
+    // the fresh output prefix of a run given none: <tmp>/agentctl/<pid><nanos>, in hex
+    settings.add_filter(
+        &format!(r"{}/agentctl/[0-9a-f]+", escape(tmp)),
+        "[OUTPUT_PREFIX]",
+    );
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
+    // RFC 3339 timestamps, and durations measured rather than configured (3.6ms, 1.204s)
+    settings.add_filter(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)",
+        "[TIMESTAMP]",
+    );
+    settings.add_filter(r"\b\d+\.\d+(ns|µs|us|ms|s)\b", "[DURATION]");
+    settings
 }

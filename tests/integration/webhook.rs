@@ -2,22 +2,19 @@
 //! answers the same `info` output: the same flytekit template is run in-process by agentctl and
 //! by flytekit's own server, against one local HTTP server that records what it receives.
 
-use crate::util::{FlytekitServer, HttpServer, agentctl, pyfixture, stderr_of};
+use crate::util::{FlytekitServer, HttpServer, Run, pyfixture};
 
 #[test]
 fn the_webhook_call_and_info_output_match_flytekits() {
     let http = HttpServer::start(|_| (200, "accepted".into()));
     let notify = pyfixture("notify.template.json");
     let run = |extra: &[&str]| {
-        let out = agentctl()
-            .arg("run")
+        Run::new(["run"])
             .arg(&notify)
             .args(["--base", &http.base, "--item_id", "42", "-o", "json"])
             .args(extra)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+            .run()
+            .json()
     };
     // in-process by default: webhook is a built-in agent
     let ours = run(&[]);
@@ -65,19 +62,12 @@ fn the_webhook_call_and_info_output_match_flytekits() {
 fn a_failing_webhook_is_failed_with_the_response() {
     let http = HttpServer::start(|_| (500, "down for maintenance".into()));
     let notify = pyfixture("notify.template.json");
-    let out = agentctl()
-        .arg("run")
+    Run::new(["run"])
         .arg(&notify)
         .args(["--base", &http.base, "--item_id", "1"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr_of(&out)
-            .contains("Webhook failed with status code 500, response: down for maintenance"),
-        "{}",
-        stderr_of(&out)
-    );
+        .expect_code(1)
+        .stderr_contains("Webhook failed with status code 500, response: down for maintenance")
+        .run();
 }
 
 #[test]
@@ -92,15 +82,12 @@ fn secrets_fill_the_call_and_are_never_shown() {
     let dir = tempfile::tempdir().unwrap();
     // one secret from the environment with flytekit's prefix, one from .env under its own name
     std::fs::write(dir.path().join(".env"), format!("API_KEY={KEY}\n")).unwrap();
-    let out = agentctl()
-        .arg("run")
+    let ran = Run::new(["run"])
         .arg(pyfixture("notify_secret.template.json"))
         .args(["--base", &http.base, "--item_id", "42", "-o", "json", "-v"])
         .current_dir(dir.path())
         .env("_FSEC_HOOK_TOKEN", HOOK)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        .run();
 
     let seen = http.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
@@ -114,18 +101,14 @@ fn secrets_fill_the_call_and_are_never_shown() {
         serde_json::json!({"item": 42, "signed": HOOK})
     );
 
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        stderr_of(&out)
-    );
+    let printed = format!("{}{}", ran.stdout, ran.stderr);
     for secret in [HOOK, KEY] {
         assert!(
             !printed.contains(secret),
             "{secret} was printed:\n{printed}"
         );
     }
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = ran.json();
     assert_eq!(
         v["outputs"]["info"]["url"],
         format!("{}/hooks/****", http.base)
@@ -140,16 +123,15 @@ fn secrets_fill_the_call_and_are_never_shown() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let out = agentctl()
-        .arg("run")
+    Run::new(["run"])
         .arg(pyfixture("notify_secret.template.json"))
         .args(["--base", &base, "--item_id", "42"])
         .current_dir(dir.path())
         .env("_FSEC_HOOK_TOKEN", HOOK)
-        .output()
-        .unwrap();
-    crate::util::assert_failed(&out, 1, &[&format!("{base}/hooks/****")]);
-    assert!(!stderr_of(&out).contains(HOOK), "{}", stderr_of(&out));
+        .expect_code(1)
+        .stderr_contains(format!("{base}/hooks/****"))
+        .stderr_lacks(HOOK)
+        .run();
 }
 
 #[test]
@@ -162,15 +144,14 @@ fn a_secret_key_is_a_name_not_a_path() {
     template["custom"]["url"] = "{inputs.base}/{secrets./proc/self/environ}".into();
     let path = dir.path().join("evil.json");
     std::fs::write(&path, template.to_string()).unwrap();
-    let out = agentctl()
-        .arg("run")
+    Run::new(["run"])
         .arg(&path)
         .args(["--base", &http.base, "--item_id", "1"])
         .env("_FSEC_HOOK_TOKEN", "x")
         .env("_FSEC_API_KEY", "y")
-        .output()
-        .unwrap();
-    crate::util::assert_failed(&out, 1, &["\"/proc/self/environ\" is not a secret name"]);
+        .expect_code(1)
+        .stderr_contains("\"/proc/self/environ\" is not a secret name")
+        .run();
     assert!(http.seen.lock().unwrap().is_empty());
 }
 
@@ -178,24 +159,17 @@ fn a_secret_key_is_a_name_not_a_path() {
 fn a_missing_secret_fails_naming_where_it_was_looked_for_and_sends_nothing() {
     let http = HttpServer::start(|_| (200, "ok".into()));
     let dir = tempfile::tempdir().unwrap();
-    let out = agentctl()
-        .arg("run")
+    // HOOK_TOKEN and _FSEC_HOOK_TOKEN are cleared from every run (util::CLEARED_ENV)
+    Run::new(["run"])
         .arg(pyfixture("notify_secret.template.json"))
         .args(["--base", &http.base, "--item_id", "42"])
         .current_dir(dir.path())
         .env("_FSEC_API_KEY", "set")
         .env("FLYTE_SECRETS_DEFAULT_DIR", dir.path())
-        .env_remove("HOOK_TOKEN")
-        .output()
-        .unwrap();
-    crate::util::assert_failed(
-        &out,
-        1,
-        &[
-            "{secrets.hook_token}: the secret hook_token is not set",
-            "$_FSEC_HOOK_TOKEN",
-            "$HOOK_TOKEN",
-        ],
-    );
+        .expect_code(1)
+        .stderr_contains("{secrets.hook_token}: the secret hook_token is not set")
+        .stderr_contains("$_FSEC_HOOK_TOKEN")
+        .stderr_contains("$HOOK_TOKEN")
+        .run();
     assert!(http.seen.lock().unwrap().is_empty());
 }
