@@ -1051,3 +1051,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "runner_timing_tests.rs"]
+mod timing_tests;
