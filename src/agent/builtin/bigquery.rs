@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 use tonic::Status;
 
-use super::{AsyncAgent, BoxFuture};
+use super::AsyncAgent;
 use crate::literal;
 use crate::pb::core::task_execution::Phase;
 use crate::pb::{admin, core};
@@ -528,17 +528,18 @@ impl BigQuery {
     }
 }
 
+#[tonic::async_trait]
 impl AsyncAgent for BigQuery {
-    fn create<'a>(&'a self, req: &'a admin::CreateTaskRequest) -> BoxFuture<'a, Vec<u8>> {
-        Box::pin(self.create_job(req))
+    async fn create(&self, req: &admin::CreateTaskRequest) -> Result<Vec<u8>, Status> {
+        self.create_job(req).await
     }
 
-    fn get<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, admin::Resource> {
-        Box::pin(self.get_job(resource_meta))
+    async fn get(&self, resource_meta: &[u8]) -> Result<admin::Resource, Status> {
+        self.get_job(resource_meta).await
     }
 
-    fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()> {
-        Box::pin(self.cancel_job(resource_meta))
+    async fn delete(&self, resource_meta: &[u8]) -> Result<(), Status> {
+        self.cancel_job(resource_meta).await
     }
 }
 

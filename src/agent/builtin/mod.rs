@@ -8,37 +8,35 @@ pub mod secrets;
 mod sensor;
 mod webhook;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use tonic::Status;
 
 use crate::pb::{admin, core};
 
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, Status>> + Send + 'a>>;
-
 /// An asynchronous agent: `create` returns the opaque `resource_meta` that `get` and `delete`
 /// receive back, as flytekit's `AsyncConnectorBase`.
+#[tonic::async_trait]
 pub trait AsyncAgent: Send + Sync {
-    fn create<'a>(&'a self, req: &'a admin::CreateTaskRequest) -> BoxFuture<'a, Vec<u8>>;
-    fn get<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, admin::Resource>;
-    fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()>;
+    async fn create(&self, req: &admin::CreateTaskRequest) -> Result<Vec<u8>, Status>;
+    async fn get(&self, resource_meta: &[u8]) -> Result<admin::Resource, Status>;
+    async fn delete(&self, resource_meta: &[u8]) -> Result<(), Status>;
 
     /// What the job has to say, as log lines, where the external service has something real
     /// to say; UNIMPLEMENTED otherwise.
-    fn logs<'a>(&'a self, _resource_meta: &'a [u8]) -> BoxFuture<'a, Vec<String>> {
-        Box::pin(async { Err(Status::unimplemented("this built-in agent keeps no logs")) })
+    async fn logs(&self, _resource_meta: &[u8]) -> Result<Vec<String>, Status> {
+        Err(Status::unimplemented("this built-in agent keeps no logs"))
     }
 }
 
 /// A synchronous agent: one call, one terminal resource, as flytekit's `SyncConnectorBase.do`.
+#[tonic::async_trait]
 pub trait SyncAgent: Send + Sync {
-    fn execute<'a>(
-        &'a self,
-        header: &'a admin::CreateRequestHeader,
-        inputs: &'a core::LiteralMap,
-    ) -> BoxFuture<'a, admin::Resource>;
+    async fn execute(
+        &self,
+        header: &admin::CreateRequestHeader,
+        inputs: &core::LiteralMap,
+    ) -> Result<admin::Resource, Status>;
 }
 
 #[derive(Clone)]

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use tonic::Status;
 
-use super::{AsyncAgent, BoxFuture};
+use super::AsyncAgent;
 use crate::literal;
 use crate::pb::{admin, core};
 
@@ -73,88 +73,84 @@ fn local_path(path: &str) -> Result<std::path::PathBuf, Status> {
     Ok(path.into())
 }
 
+#[tonic::async_trait]
 impl AsyncAgent for Sensors {
-    fn create<'a>(&'a self, req: &'a admin::CreateTaskRequest) -> BoxFuture<'a, Vec<u8>> {
-        Box::pin(async move {
-            let t = req
-                .template
-                .as_ref()
-                .ok_or_else(|| Status::invalid_argument("no template"))?;
-            let custom = t
-                .custom
-                .as_ref()
-                .map(literal::struct_to_json)
-                .unwrap_or(Value::Null);
-            let module = custom
-                .get("sensor_module")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let name = custom
-                .get("sensor_name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            if (module, name) != FILE_SENSOR {
-                return Err(Status::invalid_argument(format!(
-                    "the built-in sensor agent runs FileSensor only, not {module}.{name}; serve it with `pyflyte serve connector` and use --endpoint"
-                )));
-            }
-            let inputs = req
-                .inputs
-                .as_ref()
-                .map(literal::map_to_plain_json)
-                .unwrap_or_else(|| json!({}));
-            let path = inputs.get("path").and_then(Value::as_str).ok_or_else(|| {
-                Status::invalid_argument("FileSensor needs a string input `path`")
-            })?;
-            local_path(path)?;
-            let config = custom.get("sensor_config").cloned().unwrap_or(Value::Null);
-            Ok(encode_meta(module, name, &config, &inputs))
-        })
+    async fn create(&self, req: &admin::CreateTaskRequest) -> Result<Vec<u8>, Status> {
+        let t = req
+            .template
+            .as_ref()
+            .ok_or_else(|| Status::invalid_argument("no template"))?;
+        let custom = t
+            .custom
+            .as_ref()
+            .map(literal::struct_to_json)
+            .unwrap_or(Value::Null);
+        let module = custom
+            .get("sensor_module")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let name = custom
+            .get("sensor_name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if (module, name) != FILE_SENSOR {
+            return Err(Status::invalid_argument(format!(
+                "the built-in sensor agent runs FileSensor only, not {module}.{name}; serve it with `pyflyte serve connector` and use --endpoint"
+            )));
+        }
+        let inputs = req
+            .inputs
+            .as_ref()
+            .map(literal::map_to_plain_json)
+            .unwrap_or_else(|| json!({}));
+        let path = inputs
+            .get("path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Status::invalid_argument("FileSensor needs a string input `path`"))?;
+        local_path(path)?;
+        let config = custom.get("sensor_config").cloned().unwrap_or(Value::Null);
+        Ok(encode_meta(module, name, &config, &inputs))
     }
 
-    fn get<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, admin::Resource> {
-        Box::pin(async move {
-            let (_, _, inputs) = decode_meta(resource_meta)?;
-            let path = inputs
-                .get("path")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Status::invalid_argument("resource_meta has no inputs.path"))?;
-            // one stat(2), inline: handing it to the blocking pool costs more than the call itself
-            // flytekit's fsspec reads an empty path as the working directory, which exists: its
-            // FileSensor succeeds at once, and so does this one rather than poll forever
-            let exists = path.is_empty() || local_path(path)?.exists();
-            let phase = if exists {
-                core::task_execution::Phase::Succeeded
-            } else {
-                core::task_execution::Phase::Running
-            };
-            Ok(admin::Resource {
-                phase: phase as i32,
-                ..Default::default()
-            })
+    async fn get(&self, resource_meta: &[u8]) -> Result<admin::Resource, Status> {
+        let (_, _, inputs) = decode_meta(resource_meta)?;
+        let path = inputs
+            .get("path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Status::invalid_argument("resource_meta has no inputs.path"))?;
+        // one stat(2), inline: handing it to the blocking pool costs more than the call itself
+        // flytekit's fsspec reads an empty path as the working directory, which exists: its
+        // FileSensor succeeds at once, and so does this one rather than poll forever
+        let exists = path.is_empty() || local_path(path)?.exists();
+        let phase = if exists {
+            core::task_execution::Phase::Succeeded
+        } else {
+            core::task_execution::Phase::Running
+        };
+        Ok(admin::Resource {
+            phase: phase as i32,
+            ..Default::default()
         })
     }
 
     /// What the sensor is waiting for, naming the path, and whether it is there yet.
-    fn logs<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, Vec<String>> {
-        Box::pin(async move {
-            let (_, _, inputs) = decode_meta(resource_meta)?;
-            let path = inputs
-                .get("path")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let exists = path.is_empty() || local_path(path)?.exists();
-            Ok(vec![if exists {
-                format!("FileSensor: {path} exists; the sensor is done")
-            } else {
-                format!("FileSensor: waiting for {path} to exist")
-            }])
-        })
+    async fn logs(&self, resource_meta: &[u8]) -> Result<Vec<String>, Status> {
+        let (_, _, inputs) = decode_meta(resource_meta)?;
+        let path = inputs
+            .get("path")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let exists = path.is_empty() || local_path(path)?.exists();
+        Ok(vec![if exists {
+            format!("FileSensor: {path} exists; the sensor is done")
+        } else {
+            format!("FileSensor: waiting for {path} to exist")
+        }])
     }
 
-    fn delete<'a>(&'a self, resource_meta: &'a [u8]) -> BoxFuture<'a, ()> {
+    async fn delete(&self, resource_meta: &[u8]) -> Result<(), Status> {
         // nothing runs anywhere: flytekit's sensor delete is a no-op too
-        Box::pin(async move { decode_meta(resource_meta).map(|_| ()) })
+        decode_meta(resource_meta).map(|_| ())
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use super::{BoxFuture, SyncAgent};
+use super::SyncAgent;
 use crate::literal;
 use crate::pb::{admin, core};
 
@@ -261,14 +261,15 @@ fn struct_type() -> core::LiteralType {
     }
 }
 
+#[tonic::async_trait]
 impl SyncAgent for Webhook {
-    fn execute<'a>(
-        &'a self,
-        header: &'a admin::CreateRequestHeader,
-        inputs: &'a core::LiteralMap,
-    ) -> BoxFuture<'a, admin::Resource> {
+    async fn execute(
+        &self,
+        header: &admin::CreateRequestHeader,
+        inputs: &core::LiteralMap,
+    ) -> Result<admin::Resource, tonic::Status> {
         // like flytekit, any failure of the call is a FAILED resource with the error's text
-        Box::pin(async move { Ok(self.call(header, inputs).await.unwrap_or_else(failed)) })
+        Ok(self.call(header, inputs).await.unwrap_or_else(failed))
     }
 }
 
