@@ -55,6 +55,9 @@ _agentctl() {
             agentctl,template)
                 cmd="agentctl__subcmd__template"
                 ;;
+            agentctl,test)
+                cmd="agentctl__subcmd__test"
+                ;;
             agentctl__subcmd__agents,get)
                 cmd="agentctl__subcmd__agents__subcmd__get"
                 ;;
@@ -112,6 +115,9 @@ _agentctl() {
             agentctl__subcmd__help,template)
                 cmd="agentctl__subcmd__help__subcmd__template"
                 ;;
+            agentctl__subcmd__help,test)
+                cmd="agentctl__subcmd__help__subcmd__test"
+                ;;
             agentctl__subcmd__help__subcmd__agents,get)
                 cmd="agentctl__subcmd__help__subcmd__agents__subcmd__get"
                 ;;
@@ -125,7 +131,7 @@ _agentctl() {
 
     case "${cmd}" in
         agentctl)
-            opts="-v -q -H -h -V --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help --version run create get delete logs metrics describe inputs template agents serve completions help"
+            opts="-v -q -H -h -V --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help --version run create get delete logs metrics describe inputs template agents serve test completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -815,7 +821,7 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__help)
-            opts="run create get delete logs metrics describe inputs template agents serve completions help"
+            opts="run create get delete logs metrics describe inputs template agents serve test completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1025,6 +1031,20 @@ _agentctl() {
             return 0
             ;;
         agentctl__subcmd__help__subcmd__template)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentctl__subcmd__help__subcmd__test)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1525,6 +1545,88 @@ _agentctl() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -W "json pb" -- "${cur}"))
+                    return 0
+                    ;;
+                --env-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --wire)
+                    COMPREPLY=($(compgen -W "v1 v2 auto" -- "${cur}"))
+                    return 0
+                    ;;
+                --call-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --authority)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentctl__subcmd__test)
+            opts="-j -o -v -q -H -h --jobs --filter --fail-fast --junit --report --github --output --env-file --verbose --quiet --config --wire --call-timeout --ca-cert --client-cert --client-key --header --authority --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --jobs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -j)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 --env-file)

@@ -47,6 +47,7 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand template 'Print a task template as proto3 JSON or binary, whatever form it was read from'
             cand agents 'What agent services offer: health, agents, sync or async, task categories'
             cand serve 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl'
+            cand test 'Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -393,6 +394,33 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'agentctl;test'= {
+            cand -j 'Cases run at once [default: the number of CPUs, at least 4]'
+            cand --jobs 'Cases run at once [default: the number of CPUs, at least 4]'
+            cand --filter 'Run only the cases whose name contains PATTERN'
+            cand --junit 'Write JUnit XML (GitLab, Jenkins, GitHub actions read it)'
+            cand --report 'Write every case as one JSON document'
+            cand -o 'Output format on stdout (json: the report document)'
+            cand --output 'Output format on stdout (json: the report document)'
+            cand --env-file 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file'
+            cand --config 'Propeller''s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would'
+            cand --wire 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)'
+            cand --call-timeout 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller''s; a configmap''s own deadlines otherwise]'
+            cand --ca-cert 'Trust this PEM CA for TLS, besides the system roots'
+            cand --client-cert 'Client certificate (PEM) for mutual TLS; with --client-key'
+            cand --client-key 'Client private key (PEM) for mutual TLS; with --client-cert'
+            cand -H 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')'
+            cand --header 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')'
+            cand --authority 'Override the :authority (and the TLS server name) sent to the agent'
+            cand --fail-fast 'Start no further case after the first that does not pass'
+            cand --github 'GitHub annotations on failing cases and a step summary [default: on when GITHUB_ACTIONS=true]'
+            cand -v 'More detail on stderr (the route taken, each call)'
+            cand --verbose 'More detail on stderr (the route taken, each call)'
+            cand -q 'Print only errors on stderr'
+            cand --quiet 'Print only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'agentctl;completions'= {
             cand --dir 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout'
             cand --env-file 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file'
@@ -424,6 +452,7 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand template 'Print a task template as proto3 JSON or binary, whatever form it was read from'
             cand agents 'What agent services offer: health, agents, sync or async, task categories'
             cand serve 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl'
+            cand test 'Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -454,6 +483,8 @@ set edit:completion:arg-completer[agentctl] = {|@words|
         &'agentctl;help;agents;get'= {
         }
         &'agentctl;help;serve'= {
+        }
+        &'agentctl;help;test'= {
         }
         &'agentctl;help;completions'= {
         }

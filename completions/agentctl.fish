@@ -50,6 +50,7 @@ complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "inputs" -d 'Print
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "agents" -d 'What agent services offer: health, agents, sync or async, task categories'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
+complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "test" -d 'Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c agentctl -n "__fish_agentctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand run" -l task -d 'In a `pyflyte package` tarball holding several tasks, the one to use' -r
@@ -333,6 +334,28 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -l authority -d
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -s j -l jobs -d 'Cases run at once [default: the number of CPUs, at least 4]' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l filter -d 'Run only the cases whose name contains PATTERN' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l junit -d 'Write JUnit XML (GitLab, Jenkins, GitHub actions read it)' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l report -d 'Write every case as one JSON document' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -s o -l output -d 'Output format on stdout (json: the report document)' -r -f -a "human\t''
+json\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l wire -d 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)' -r -f -a "v1\t''
+v2\t''
+auto\t''"
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l call-timeout -d 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller\'s; a configmap\'s own deadlines otherwise]' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l ca-cert -d 'Trust this PEM CA for TLS, besides the system roots' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l client-cert -d 'Client certificate (PEM) for mutual TLS; with --client-key' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l client-key -d 'Client private key (PEM) for mutual TLS; with --client-cert' -r -F
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -s H -l header -d 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H \'authorization: Bearer ${TOKEN}\')' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l authority -d 'Override the :authority (and the TLS server name) sent to the agent' -r
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l fail-fast -d 'Start no further case after the first that does not pass'
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -l github -d 'GitHub annotations on failing cases and a step summary [default: on when GITHUB_ACTIONS=true]'
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -s q -l quiet -d 'Print only errors on stderr'
+complete -c agentctl -n "__fish_agentctl_using_subcommand test" -s h -l help -d 'Print help'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l dir -d 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l env-file -d 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file' -r -F
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l config -d 'Propeller\'s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would' -r -F
@@ -348,18 +371,19 @@ complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -l author
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s v -l verbose -d 'More detail on stderr (the route taken, each call)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s q -l quiet -d 'Print only errors on stderr'
 complete -c agentctl -n "__fish_agentctl_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "delete" -d 'Delete (abort) a job, by handle'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "logs" -d 'Print a job\'s logs (GetTaskLogs), by handle; --follow until the job ends'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "metrics" -d 'Print a job\'s metrics (GetTaskMetrics), by handle'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "agents" -d 'What agent services offer: health, agents, sync or async, task categories'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "run" -d 'Run a task: create it on the agent, poll until it ends, print the outputs'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "create" -d 'Create a task and print its handle (JSON) for `get` and `delete`'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "get" -d 'Ask an agent once for the state of a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "delete" -d 'Delete (abort) a job, by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "logs" -d 'Print a job\'s logs (GetTaskLogs), by handle; --follow until the job ends'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "metrics" -d 'Print a job\'s metrics (GetTaskMetrics), by handle'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "describe" -d 'Show what a task template holds: type, interface, target, timeout, retries'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "inputs" -d 'Print the LiteralMap the given input flags make, without sending anything'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "template" -d 'Print a task template as proto3 JSON or binary, whatever form it was read from'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "agents" -d 'What agent services offer: health, agents, sync or async, task categories'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "serve" -d 'Serve agentctl\'s built-in agents over gRPC to propeller, flytekit or another agentctl'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "test" -d 'Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c agentctl -n "__fish_agentctl_using_subcommand help; and not __fish_seen_subcommand_from run create get delete logs metrics describe inputs template agents serve test completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentctl -n "__fish_agentctl_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "list" -d 'Every deployment (--endpoint, or each one in --config): health and agents'
 complete -c agentctl -n "__fish_agentctl_using_subcommand help; and __fish_seen_subcommand_from agents" -f -a "get" -d 'One agent by name, from the first deployment that has it'

@@ -165,6 +165,8 @@ pub struct Sources<'a> {
     pub matches: Option<&'a ArgMatches>,
     pub pairs: &'a [String],
     pub file: Option<&'a Path>,
+    /// Plain values by name (a suite case's `inputs`), as a file's would be.
+    pub values: Option<&'a serde_json::Map<String, serde_json::Value>>,
 }
 
 pub fn collect(l: &Loaded, src: &Sources) -> Result<LiteralMap> {
@@ -174,6 +176,9 @@ pub fn collect(l: &Loaded, src: &Sources) -> Result<LiteralMap> {
 
     if let Some(path) = src.file {
         values.extend(read_inputs_file(path, &vars)?);
+    }
+    if let Some(map) = src.values {
+        values.extend(values_by_name(map, &vars)?);
     }
 
     let mut from_pairs = BTreeSet::new();
@@ -328,6 +333,29 @@ pub fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
+/// Plain values keyed by input name, typed by the interface (an inputs file's, or a suite
+/// case's `inputs`).
+pub fn values_by_name(
+    map: &serde_json::Map<String, serde_json::Value>,
+    vars: &BTreeMap<String, core::Variable>,
+) -> Result<BTreeMap<String, core::Literal>> {
+    let mut out = BTreeMap::new();
+    for (name, v) in map {
+        let var = vars.get(name).ok_or_else(|| unknown_input(name, vars))?;
+        let ty = var_type(var);
+        let lit = literal::from_json(v, &ty).map_err(|e| {
+            Error::input(format!(
+                "invalid value {v} for input {name}: expected {}{}; for example {}",
+                e.expected,
+                e.detail.map(|d| format!(" ({d})")).unwrap_or_default(),
+                e.example
+            ))
+        })?;
+        out.insert(name.clone(), lit);
+    }
+    Ok(out)
+}
+
 /// An inputs file: a `core.LiteralMap` (binary or proto3 JSON), or plain YAML/JSON values keyed
 /// by input name and typed by the interface (like `pyflyte run --inputs-file`).
 fn read_inputs_file(
@@ -380,28 +408,10 @@ fn read_inputs_file(
                 .map_err(|e| ctx(format!("not a valid core.LiteralMap: {e}")))?
                 .literals
         }
-        Some(serde_json::Value::Object(map)) => {
-            let mut out = BTreeMap::new();
-            for (name, v) in map {
-                let var = vars
-                    .get(&name)
-                    .ok_or_else(|| match unknown_input(&name, vars) {
-                        Error::Input(m) => ctx(m),
-                        e => e,
-                    })?;
-                let ty = var_type(var);
-                let lit = literal::from_json(&v, &ty).map_err(|e| {
-                    ctx(format!(
-                        "invalid value {v} for input {name}: expected {}{}; for example {}",
-                        e.expected,
-                        e.detail.map(|d| format!(" ({d})")).unwrap_or_default(),
-                        e.example
-                    ))
-                })?;
-                out.insert(name, lit);
-            }
-            out
-        }
+        Some(serde_json::Value::Object(map)) => values_by_name(&map, vars).map_err(|e| match e {
+            Error::Input(m) => ctx(m),
+            e => e,
+        })?,
         Some(serde_json::Value::Null) => BTreeMap::new(),
         Some(_) => return Err(ctx("expected a mapping from input name to value".into())),
     };

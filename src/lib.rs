@@ -31,6 +31,9 @@
 //!   generation).
 //! - [`logs`]: GetTaskLogs paging and following, and how log lines are shown.
 //! - [`mask`]: every secret agentctl knows of, masked in every form before anything is printed.
+//! - [`suite`]: `agentctl test` — suite files, expectations, the agent under test, running cases
+//!   concurrently.
+//! - [`report`]: JUnit XML, GitHub annotations and step summary, shared by `test` and `check`.
 //! - [`progress`]: live progress on stderr (spinner on a terminal, plain lines elsewhere).
 //! - [`describe`]: `agentctl describe`.
 //! - [`json`]: proto3 JSON identical to Python's `json_format`, via the embedded descriptors.
@@ -55,8 +58,10 @@ pub mod logs;
 pub mod mask;
 pub mod pb;
 pub mod progress;
+pub mod report;
 pub mod route;
 pub mod runner;
+pub mod suite;
 pub mod template;
 pub mod transport;
 pub mod wire;

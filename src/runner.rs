@@ -179,7 +179,8 @@ impl Interrupts {
         Interrupts(rx)
     }
 
-    fn count(&self) -> u32 {
+    /// How many interrupts came so far.
+    pub fn count(&self) -> u32 {
         *self.0.borrow()
     }
 

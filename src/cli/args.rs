@@ -99,6 +99,8 @@ pub enum Command {
     Agents(AgentsCommand),
     /// Serve agentctl's built-in agents over gRPC to propeller, flytekit or another agentctl
     Serve(ServeArgs),
+    /// Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads
+    Test(TestArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -287,6 +289,34 @@ pub struct JobArgs {
     #[arg(long, value_name = "PREFIX")]
     pub output_prefix: Option<String>,
     /// Output format on stdout (get, logs: NDJSON, metrics)
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Suite files, or directories holding *.agentctl.yaml
+    #[arg(value_name = "SUITE", required = true)]
+    pub suites: Vec<PathBuf>,
+    /// Cases run at once [default: the number of CPUs, at least 4]
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Run only the cases whose name contains PATTERN
+    #[arg(long, value_name = "PATTERN")]
+    pub filter: Option<String>,
+    /// Start no further case after the first that does not pass
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Write JUnit XML (GitLab, Jenkins, GitHub actions read it)
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write every case as one JSON document
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// GitHub annotations on failing cases and a step summary [default: on when GITHUB_ACTIONS=true]
+    #[arg(long)]
+    pub github: bool,
+    /// Output format on stdout (json: the report document)
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

@@ -7,6 +7,7 @@ mod logs;
 mod run;
 mod serve;
 mod show;
+mod test;
 
 use std::collections::BTreeMap;
 
@@ -39,6 +40,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<u8> {
         Command::Inputs(a) => show::inputs(&ctx, a),
         Command::Agents(a) => agents::agents(&ctx, a),
         Command::Serve(a) => serve::serve(&ctx, a),
+        Command::Test(a) => test::test(&ctx, a),
         Command::Completions(a) => serve::completions(&ctx, a),
     }
 }
@@ -55,6 +57,7 @@ fn collect_inputs(
             matches: m,
             pairs: &a.input,
             file: a.inputs_file.as_deref(),
+            values: None,
         },
     )
 }
