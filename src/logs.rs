@@ -22,8 +22,8 @@ pub struct Follower {
     lines: u64,
     /// The token of the last page read: the page that may still grow.
     last_token: String,
-    /// How many lines of each page were already returned.
-    shown: HashMap<String, usize>,
+    /// The lines of each page as last read.
+    shown: HashMap<String, Vec<LogLine>>,
 }
 
 /// Whether a status means "this agent has no logs": UNIMPLEMENTED, or the UNKNOWN with
@@ -52,10 +52,13 @@ impl Follower {
             };
             let page = agent.logs(job, &req).await?;
             let seen = self.shown.entry(token.clone()).or_default();
-            if page.lines.len() > *seen {
-                out.extend(page.lines[*seen..].iter().cloned());
-                *seen = page.lines.len();
+            // a page usually grows; one that was rewritten (a status line) shows what is new
+            if page.lines.starts_with(seen) {
+                out.extend(page.lines[seen.len()..].iter().cloned());
+            } else {
+                out.extend(page.lines.iter().filter(|l| !seen.contains(l)).cloned());
             }
+            *seen = page.lines;
             self.last_token = token.clone();
             if page.next_token.is_empty() || page.next_token == token {
                 break;

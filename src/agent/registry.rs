@@ -118,7 +118,8 @@ impl Registry {
         agent.delete(&req.resource_meta).await
     }
 
-    /// GetTaskLogs for a built-in agent: one page, stamped now, from the system.
+    /// GetTaskLogs for a built-in agent: one page of status lines from the system, without a
+    /// timestamp (they say how things are, so asking again must not make them new lines).
     pub async fn logs_of(
         &self,
         category: Option<&admin::TaskCategory>,
@@ -126,14 +127,13 @@ impl Registry {
         resource_meta: &[u8],
     ) -> Result<LogPage, Status> {
         let agent = self.async_agent(category, task_type)?;
-        let now = std::time::SystemTime::now();
         let lines = agent.logs(resource_meta).await?;
         Ok(LogPage {
             next_token: String::new(),
             lines: lines
                 .into_iter()
                 .map(|message| LogLine {
-                    timestamp: Some(now.into()),
+                    timestamp: None,
                     message,
                     originator: 2,
                 })

@@ -9,6 +9,7 @@ mod faults;
 mod flyte2;
 mod inputs;
 mod local;
+mod logs;
 mod reliability;
 mod run;
 mod serve;

@@ -23,6 +23,12 @@ agentctl_test_forever          async  always RUNNING; delete is logged to
 agentctl_test_echo             sync   do -> SUCCEEDED, outputs = inputs
 agentctl_test_slow             async  SUCCEEDED once ``custom.seconds`` (default
                                       1.0) have passed since create
+agentctl_test_logs             async  get -> SUCCEEDED "logs ready"; get_logs
+                                      returns one GetTaskLogsResponse (a body of
+                                      3 lines, "\\r" on the 2nd) and logs the call
+                                      to logs.jsonl, but flytekit 1.16's server
+                                      sends the client an EMPTY stream (status
+                                      OK); get_metrics returns one ``cpu`` result
 =============================  =====  ==========================================
 
 State files live in ``$AGENTCTL_TEST_STATE_DIR`` (created if missing):
@@ -43,6 +49,9 @@ State files live in ``$AGENTCTL_TEST_STATE_DIR`` (created if missing):
 * ``terminal.jsonl``: one ``{"id", "t"}`` line each time agentctl_test_slow's
   get answers SUCCEEDED; ``t`` is ``time.time()`` just before it returns (used by
   bench/run to measure the delay from that answer to the client's exit).
+* ``logs.jsonl``: one ``{"id", "kwargs"}`` line per get_logs of
+  agentctl_test_logs (``kwargs``: the sorted names of the other keyword
+  arguments flytekit passed); ``metrics.jsonl`` the same per get_metrics.
 
 Without ``AGENTCTL_TEST_STATE_DIR`` the counters are kept in memory and nothing
 is logged.
@@ -59,8 +68,18 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, Optional
 
+from flyteidl.admin.agent_pb2 import (
+    GetTaskLogsResponse,
+    GetTaskLogsResponseBody,
+    GetTaskMetricsResponse,
+    LogLine,
+    LogLineOriginator,
+)
 from flyteidl.core.execution_pb2 import TaskExecution, TaskLog
+from flyteidl.core.metrics_pb2 import ExecutionMetricResult
 from google.protobuf import json_format
+from google.protobuf.struct_pb2 import Struct
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from flytekit.extend.backend.base_connector import (
     AsyncConnectorBase,
@@ -406,6 +425,64 @@ class SlowConnector(_LogDeletes, AsyncConnectorBase):
         return Resource(phase=TaskExecution.RUNNING, message="sleeping")
 
 
+# --------------------------------------------------------------------------- logs
+
+# One page of log lines, as a Flyte 1 connector would return them; "\r" ends a
+# progress-bar redraw. flytekit 1.16's GetTaskLogs awaits get_logs and drops what
+# it returns (a coroutine answering a server-streaming method), so the client
+# sees an empty stream: these lines never leave the server.
+LOG_LINES = [
+    (LogLineOriginator.SYSTEM, "job accepted"),
+    (LogLineOriginator.USER, "progress 50%\r"),
+    (LogLineOriginator.USER, "done"),
+]
+
+
+@dataclass
+class LogsMeta(ResourceMeta):
+    id: str
+    created_at: float
+    task_type: str = "agentctl_test_logs"
+
+
+class LogsConnector(_LogDeletes, AsyncConnectorBase):
+    name = "Agentctl Test Logs Connector"
+
+    def __init__(self):
+        super().__init__(task_type_name="agentctl_test_logs", metadata_type=LogsMeta)
+
+    def create(self, task_template: TaskTemplate, output_prefix: str, inputs=None, **kwargs) -> LogsMeta:
+        return LogsMeta(id=uuid.uuid4().hex, created_at=time.time())
+
+    def get(self, resource_meta: LogsMeta, **kwargs) -> Resource:
+        return Resource(phase=TaskExecution.SUCCEEDED, message="logs ready")
+
+    def get_logs(self, resource_meta: LogsMeta, **kwargs) -> GetTaskLogsResponse:
+        _append_jsonl("logs.jsonl", {"id": resource_meta.id, "kwargs": sorted(kwargs)})
+        body = GetTaskLogsResponseBody()
+        for i, (originator, message) in enumerate(LOG_LINES):
+            ts = Timestamp()
+            ts.FromNanoseconds(int(resource_meta.created_at * 1e9) + i * 1_000_000_000)
+            body.structured_lines.append(LogLine(timestamp=ts, message=message, originator=originator))
+        return GetTaskLogsResponse(body=body)
+
+    def get_metrics(self, resource_meta: LogsMeta, **kwargs) -> GetTaskMetricsResponse:
+        _append_jsonl("metrics.jsonl", {"id": resource_meta.id, "kwargs": sorted(kwargs)})
+        data = Struct()
+        data.update(
+            {
+                "resultType": "matrix",
+                "result": [
+                    {
+                        "metric": {"task": resource_meta.id},
+                        "values": [[resource_meta.created_at, "0.25"], [resource_meta.created_at + 1, "0.75"]],
+                    }
+                ],
+            }
+        )
+        return GetTaskMetricsResponse(results=[ExecutionMetricResult(metric="cpu", data=data)])
+
+
 CONNECTORS = [
     SuccessConnector(),
     FailConnector(),
@@ -414,6 +491,7 @@ CONNECTORS = [
     ForeverConnector(),
     EchoConnector(),
     SlowConnector(),
+    LogsConnector(),
 ]
 
 for _c in CONNECTORS:

@@ -17,6 +17,7 @@ forever            agentctl_test_forever       () -> ()
 echo (sync)        agentctl_test_echo          i: int, s: str, f: float, b: bool, l: List[int]
                                                -> the same names and types
 slow               agentctl_test_slow          () -> ()   custom {"seconds": 1.0}
+logs               agentctl_test_logs          () -> ()
 all_types (sync)   agentctl_test_echo          every type pyflyte run supports (below)
                                                -> the same names and types
 bigquery_doge_coin bigquery_query_job_task    version: int -> results: StructuredDataset
@@ -124,6 +125,8 @@ create_error = AsyncTestTask(name="create_error", task_type="agentctl_test_creat
 forever = AsyncTestTask(name="forever", task_type="agentctl_test_forever")
 
 slow = AsyncTestTask(name="slow", task_type="agentctl_test_slow", custom={"seconds": 1.0})
+
+logs = AsyncTestTask(name="logs", task_type="agentctl_test_logs")
 
 # ----------------------------------------------------------------------------- sync echo
 
@@ -290,6 +293,7 @@ CONNECTOR_TASKS: Dict[str, PythonTask] = {
     "forever": forever,
     "echo": echo,
     "slow": slow,
+    "logs": logs,
     "all_types": all_types,
     "notify": notify,
     "notify_secret": notify_secret,
