@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
             [CompletionResult]::new('agents', 'agents', [CompletionResultType]::ParameterValue, 'What agent services offer: health, agents, sync or async, task categories')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check an agent deployment against the contract propeller relies on, rule by rule')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -443,6 +444,34 @@ Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'agentctl;check' {
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes')
+            [CompletionResult]::new('--inputs', '--inputs', [CompletionResultType]::ParameterName, 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it')
+            [CompletionResult]::new('--inputs-for', '--inputs-for', [CompletionResultType]::ParameterName, 'With several templates: the inputs file of one')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'The agent service to check (instead of --config''s routing)')
+            [CompletionResult]::new('--rules', '--rules', [CompletionResultType]::ParameterName, 'Rule ids or prefixes, comma-separated (serving, create.latency, …) [default: all]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long a checked job may take to end')
+            [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write JUnit XML: one testcase per rule and template')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format on stdout')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format on stdout')
+            [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Propeller''s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would')
+            [CompletionResult]::new('--wire', '--wire', [CompletionResultType]::ParameterName, 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)')
+            [CompletionResult]::new('--call-timeout', '--call-timeout', [CompletionResultType]::ParameterName, 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller''s; a configmap''s own deadlines otherwise]')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'Trust this PEM CA for TLS, besides the system roots')
+            [CompletionResult]::new('--client-cert', '--client-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for mutual TLS; with --client-key')
+            [CompletionResult]::new('--client-key', '--client-key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS; with --client-cert')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')')
+            [CompletionResult]::new('--authority', '--authority', [CompletionResultType]::ParameterName, 'Override the :authority (and the TLS server name) sent to the agent')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More detail on stderr (the route taken, each call)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'agentctl;completions' {
             [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout')
             [CompletionResult]::new('--env-file', '--env-file', [CompletionResultType]::ParameterName, 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file')
@@ -476,6 +505,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
             [CompletionResult]::new('agents', 'agents', [CompletionResultType]::ParameterValue, 'What agent services offer: health, agents, sync or async, task categories')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl')
             [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check an agent deployment against the contract propeller relies on, rule by rule')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -522,6 +552,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentctl' -ScriptBlock {
             break
         }
         'agentctl;help;test' {
+            break
+        }
+        'agentctl;help;check' {
             break
         }
         'agentctl;help;completions' {

@@ -48,6 +48,7 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand agents 'What agent services offer: health, agents, sync or async, task categories'
             cand serve 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl'
             cand test 'Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads'
+            cand check 'Check an agent deployment against the contract propeller relies on, rule by rule'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -421,6 +422,33 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'agentctl;check'= {
+            cand --input 'A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes'
+            cand --inputs 'Input values from FILE: a LiteralMap (binary or proto3 JSON), or YAML/JSON values by name. Flags override it'
+            cand --inputs-for 'With several templates: the inputs file of one'
+            cand --endpoint 'The agent service to check (instead of --config''s routing)'
+            cand --rules 'Rule ids or prefixes, comma-separated (serving, create.latency, …) [default: all]'
+            cand --timeout 'How long a checked job may take to end'
+            cand --junit 'Write JUnit XML: one testcase per rule and template'
+            cand -o 'Output format on stdout'
+            cand --output 'Output format on stdout'
+            cand --env-file 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file'
+            cand --config 'Propeller''s configmap YAML (plugins.agent-service / plugins.connector-service): route tasks, set deadlines and connect exactly as the cluster would'
+            cand --wire 'The protocol generation: v1 (Flyte 1 agents, flyteidl.service), v2 (Flyte 2 connectors, flyteidl2.connector), or auto (detected per endpoint)'
+            cand --call-timeout 'The deadline of each unary call (CreateTask, GetTask, DeleteTask, discovery, health) [default: 10s, propeller''s; a configmap''s own deadlines otherwise]'
+            cand --ca-cert 'Trust this PEM CA for TLS, besides the system roots'
+            cand --client-cert 'Client certificate (PEM) for mutual TLS; with --client-key'
+            cand --client-key 'Client private key (PEM) for mutual TLS; with --client-cert'
+            cand -H 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')'
+            cand --header 'Extra request metadata, `name: value`; `${VAR}` in the value is read from the environment (quote it: -H ''authorization: Bearer ${TOKEN}'')'
+            cand --authority 'Override the :authority (and the TLS server name) sent to the agent'
+            cand -v 'More detail on stderr (the route taken, each call)'
+            cand --verbose 'More detail on stderr (the route taken, each call)'
+            cand -q 'Print only errors on stderr'
+            cand --quiet 'Print only errors on stderr'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'agentctl;completions'= {
             cand --dir 'Write the script into DIR (as agentctl.bash, _agentctl, …) instead of stdout'
             cand --env-file 'Load environment variables from FILE (default: ./.env when it exists); the real environment wins over the file'
@@ -453,6 +481,7 @@ set edit:completion:arg-completer[agentctl] = {|@words|
             cand agents 'What agent services offer: health, agents, sync or async, task categories'
             cand serve 'Serve agentctl''s built-in agents over gRPC to propeller, flytekit or another agentctl'
             cand test 'Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads'
+            cand check 'Check an agent deployment against the contract propeller relies on, rule by rule'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -485,6 +514,8 @@ set edit:completion:arg-completer[agentctl] = {|@words|
         &'agentctl;help;serve'= {
         }
         &'agentctl;help;test'= {
+        }
+        &'agentctl;help;check'= {
         }
         &'agentctl;help;completions'= {
         }

@@ -31,6 +31,8 @@
 //!   generation).
 //! - [`logs`]: GetTaskLogs paging and following, and how log lines are shown.
 //! - [`mask`]: every secret agentctl knows of, masked in every form before anything is printed.
+//! - [`check`]: `agentctl check` — the contract rules propeller relies on, each with its id
+//!   and evidence.
 //! - [`suite`]: `agentctl test` — suite files, expectations, the agent under test, running cases
 //!   concurrently.
 //! - [`report`]: JUnit XML, GitHub annotations and step summary, shared by `test` and `check`.
@@ -47,6 +49,7 @@
 //! `cli/commands/` and its clap type. An output format: `cli::printer`.
 
 pub mod agent;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod describe;

@@ -101,6 +101,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run declarative suites of cases (*.agentctl.yaml) concurrently, with reports CI reads
     Test(TestArgs),
+    /// Check an agent deployment against the contract propeller relies on, rule by rule
+    Check(CheckArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
 }
@@ -155,7 +157,7 @@ pub struct SelectArgs {
     pub task_version: Option<String>,
 }
 
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 pub struct InputArgs {
     /// A task input as NAME=VALUE; reaches inputs whose name an agentctl option already takes
     #[arg(long = "input", value_name = "NAME=VALUE")]
@@ -317,6 +319,33 @@ pub struct TestArgs {
     #[arg(long)]
     pub github: bool,
     /// Output format on stdout (json: the report document)
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Templates whose jobs the job rules run (none: only the rules that need no job)
+    #[arg(value_name = "TEMPLATE")]
+    pub template: Vec<PathBuf>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// With several templates: the inputs file of one
+    #[arg(long = "inputs-for", value_name = "TEMPLATE=FILE")]
+    pub inputs_for: Vec<String>,
+    /// The agent service to check (instead of --config's routing)
+    #[arg(long, env = "AGENTCTL_ENDPOINT", value_name = "TARGET")]
+    pub endpoint: Option<String>,
+    /// Rule ids or prefixes, comma-separated (serving, create.latency, …) [default: all]
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub rules: Vec<String>,
+    /// How long a checked job may take to end
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_positive_duration)]
+    pub timeout: std::time::Duration,
+    /// Write JUnit XML: one testcase per rule and template
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Output format on stdout
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

@@ -25,9 +25,9 @@ use args::Cli;
 use printer::Printer;
 
 /// Subcommands whose flags include the template's inputs.
-const WITH_INPUTS: &[&str] = &["run", "create", "inputs"];
+const WITH_INPUTS: &[&str] = &["run", "create", "inputs", "check"];
 /// Subcommands that take a TEMPLATE.
-const WITH_TEMPLATE: &[&str] = &["run", "create", "inputs", "describe", "template"];
+const WITH_TEMPLATE: &[&str] = &["run", "create", "inputs", "describe", "template", "check"];
 
 pub fn main(argv: Vec<OsString>) -> ExitCode {
     // gRPC channels need a runtime from the moment they are built; one thread is enough for
@@ -71,7 +71,8 @@ fn prescan(argv: &[OsString]) -> Prescan {
     let mut cmd = Cli::command()
         .ignore_errors(true)
         .disable_version_flag(true);
-    for name in WITH_TEMPLATE {
+    // `check` takes several templates: its positional is already variadic, and clap allows one
+    for name in WITH_TEMPLATE.iter().filter(|n| **n != "check") {
         cmd = cmd.mut_subcommand(*name, |c| {
             c.disable_help_flag(true).arg(
                 Arg::new("__rest")
@@ -90,9 +91,10 @@ fn prescan(argv: &[OsString]) -> Prescan {
     };
     p.sub = Some(sub.to_string());
     p.template = sm
-        .try_get_one::<PathBuf>("template")
+        .try_get_many::<PathBuf>("template")
         .ok()
         .flatten()
+        .and_then(|mut t| t.next())
         .cloned();
     // Options after TEMPLATE landed in __rest; pick out the few that matter before parsing.
     let mut rest: Vec<String> = sm

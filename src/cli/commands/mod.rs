@@ -2,6 +2,7 @@
 //! here, its clap type in `cli::args`, and one arm in [`dispatch`].
 
 mod agents;
+mod check;
 mod jobs;
 mod logs;
 mod run;
@@ -41,6 +42,7 @@ pub fn dispatch(command: Command, ctx: Context) -> Result<u8> {
         Command::Agents(a) => agents::agents(&ctx, a),
         Command::Serve(a) => serve::serve(&ctx, a),
         Command::Test(a) => test::test(&ctx, a),
+        Command::Check(a) => check::check(&ctx, a),
         Command::Completions(a) => serve::completions(&ctx, a),
     }
 }
