@@ -22,18 +22,21 @@ pub mod exit {
 
     /// Every code and what it means, as `--help` and the README print them.
     pub const TABLE: &[(u8, &str)] = &[
-        (SUCCESS, "succeeded"),
+        (
+            SUCCESS,
+            "succeeded; also `logs --follow` stopped by Ctrl-C (following never deletes a job)",
+        ),
         (
             TASK_FAILED,
-            "the agent ran the task and it failed (FAILED, ABORTED, RETRYABLE_FAILED with no retries left)",
+            "the task failed (FAILED, ABORTED, RETRYABLE_FAILED with no retries left); a `test` case or `check` rule failed",
         ),
         (
             USAGE,
-            "usage or bad input (a generation mismatch too); nothing was sent",
+            "usage or bad input (a generation mismatch, an invalid suite); nothing was sent",
         ),
         (
             RPC,
-            "an RPC failed and retries or budgets are spent (agent unreachable, CreateTask/ExecuteTaskSync error, GetTask budget)",
+            "an RPC failed and retries or budgets are spent (unreachable, CreateTask error, GetTask budget); `test`'s agent did not start",
         ),
         (
             LOCAL,

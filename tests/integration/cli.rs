@@ -101,3 +101,24 @@ fn the_readme_exit_code_table_is_the_one_in_the_code() {
         .collect();
     assert_eq!(rows, code);
 }
+
+#[test]
+fn the_readme_lists_every_check_rule() {
+    let readme = std::fs::read_to_string(crate::util::repo().join("README.md")).unwrap();
+    let section = readme
+        .split("## Contract checks")
+        .nth(1)
+        .expect("README has a check section");
+    let ids: Vec<String> = section
+        .lines()
+        .skip_while(|l| !l.starts_with("| rule"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.split('|').nth(1).unwrap().trim().trim_matches('`').to_string())
+        .collect();
+    let code: Vec<String> = agentctl::check::RULES
+        .iter()
+        .map(|(id, _, _)| id.to_string())
+        .collect();
+    assert_eq!(ids, code);
+}
