@@ -38,6 +38,7 @@ pub fn to_json(l: &Loaded) -> serde_json::Value {
         "inputs": vars(inputs::variables(t)),
         "outputs": vars(inputs::output_variables(t)),
         "custom": t.custom.as_ref().map(literal::struct_to_json),
+        "builtin_agent": builtin_agent(t),
         "target": target(t),
         "timeout": meta.timeout.as_ref().map(literal::format_duration),
         "retries": meta.retries.map(|r| r.retries).unwrap_or(0),
@@ -99,6 +100,21 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
+/// What agentctl's built-in agent for the task type would do with it, if there is one.
+fn builtin_agent(t: &core::TaskTemplate) -> serde_json::Value {
+    let registry = crate::agent::registry::Registry::builtin();
+    match registry.find(&crate::agent::category(t)) {
+        None => serde_json::Value::Null,
+        Some(a) => {
+            let mut doc = json!({ "name": a.name });
+            for (k, v) in (a.describe)(t) {
+                doc[k] = v.into();
+            }
+            doc
+        }
+    }
+}
+
 pub fn to_text(l: &Loaded) -> String {
     let j = to_json(l);
     let mut out = String::new();
@@ -134,6 +150,20 @@ pub fn to_text(l: &Loaded) -> String {
         _ => "none".to_string(),
     };
     row(&mut out, "target", target_text);
+    if let Some(a) = j["builtin_agent"].as_object() {
+        row(
+            &mut out,
+            "built-in",
+            a["name"].as_str().unwrap_or_default().to_string(),
+        );
+        for (k, v) in a.iter().filter(|(k, _)| *k != "name") {
+            row(
+                &mut out,
+                &format!("  {k}"),
+                v.as_str().unwrap_or_default().to_string(),
+            );
+        }
+    }
     row(
         &mut out,
         "timeout",

@@ -543,11 +543,31 @@ impl AsyncAgent for BigQuery {
     }
 }
 
+/// The query and where it runs, as the template says.
+fn describe_query(t: &core::TaskTemplate) -> Vec<(&'static str, String)> {
+    let custom = t
+        .custom
+        .as_ref()
+        .map(literal::struct_to_json)
+        .unwrap_or_default();
+    let mut rows = Vec::new();
+    for (label, key) in [("project", "ProjectID"), ("location", "Location")] {
+        if let Some(v) = custom.get(key).and_then(|v| v.as_str()) {
+            rows.push((label, v.to_string()));
+        }
+    }
+    if let Some(core::task_template::Target::Sql(sql)) = &t.target {
+        rows.push(("query", sql.statement.clone()));
+    }
+    rows
+}
+
 pub fn registered() -> super::Registered {
     super::Registered {
         name: "Bigquery Connector",
         category: super::category("bigquery_query_job_task"),
         implementation: super::Implementation::Async(std::sync::Arc::new(BigQuery::default())),
+        describe: describe_query,
     }
 }
 

@@ -51,6 +51,13 @@ pub struct Registered {
     pub name: &'static str,
     pub category: admin::TaskCategory,
     pub implementation: Implementation,
+    /// What a template will make this agent do, for `describe` (nothing is sent).
+    pub describe: fn(&core::TaskTemplate) -> Vec<(&'static str, String)>,
+}
+
+/// For agents with nothing to add to `describe`.
+pub fn nothing_to_describe(_: &core::TaskTemplate) -> Vec<(&'static str, String)> {
+    Vec::new()
 }
 
 /// Every built-in agent.

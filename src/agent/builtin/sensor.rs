@@ -159,6 +159,7 @@ pub fn registered() -> super::Registered {
         name: "Sensor",
         category: super::category("sensor"),
         implementation: super::Implementation::Async(std::sync::Arc::new(Sensors)),
+        describe: super::nothing_to_describe,
     }
 }
 

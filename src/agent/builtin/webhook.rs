@@ -278,6 +278,7 @@ pub fn registered() -> super::Registered {
         name: "Webhook Connector",
         category: super::category("webhook"),
         implementation: super::Implementation::Sync(std::sync::Arc::new(Webhook)),
+        describe: super::nothing_to_describe,
     }
 }
 
