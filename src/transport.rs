@@ -407,11 +407,9 @@ impl Transport {
         let method = method_name(path);
         let deadline = self.deadline_of(method);
         let req = self.request(msg, deadline.as_ref().map(|d| d.0));
-        let mut grpc = tonic::client::Grpc::new(self.channel());
+        let channel = self.channel();
         self.timed(method, deadline, async move {
-            grpc.ready()
-                .await
-                .map_err(|e| Status::unavailable(format!("the service was not ready: {e}")))?;
+            let mut grpc = ready(channel).await?;
             let codec = tonic_prost::ProstCodec::<Req, Resp>::default();
             Ok(grpc
                 .unary(req, PathAndQuery::from_static(path), codec)
@@ -435,11 +433,9 @@ impl Transport {
         let method = method_name(path);
         let source = "bound on opening a stream".to_string();
         let req = self.request(msg, None);
-        let mut grpc = tonic::client::Grpc::new(self.channel());
+        let channel = self.channel();
         self.timed(method, Some((open_within, source)), async move {
-            grpc.ready()
-                .await
-                .map_err(|e| Status::unavailable(format!("the service was not ready: {e}")))?;
+            let mut grpc = ready(channel).await?;
             let codec = tonic_prost::ProstCodec::<Req, Resp>::default();
             Ok(grpc
                 .server_streaming(req, PathAndQuery::from_static(path), codec)
@@ -470,11 +466,9 @@ impl Transport {
             None => self.deadline_of(method),
         };
         let req = self.request(tokio_stream::iter(parts), deadline.as_ref().map(|d| d.0));
-        let mut grpc = tonic::client::Grpc::new(self.channel());
+        let channel = self.channel();
         self.timed(method, deadline, async move {
-            grpc.ready()
-                .await
-                .map_err(|e| Status::unavailable(format!("the service was not ready: {e}")))?;
+            let mut grpc = ready(channel).await?;
             let codec = tonic_prost::ProstCodec::<Req, Resp>::default();
             let mut stream = grpc
                 .streaming(req, PathAndQuery::from_static(path), codec)
@@ -503,6 +497,15 @@ impl Transport {
             .map(|s| s.as_str_name().to_string())
             .unwrap_or_else(|_| resp.status.to_string()))
     }
+}
+
+/// A client on `channel` once it can take a call (the connection is made here).
+async fn ready(channel: Channel) -> Result<tonic::client::Grpc<Channel>, Status> {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready()
+        .await
+        .map_err(|e| Status::unavailable(format!("the service was not ready: {e}")))?;
+    Ok(grpc)
 }
 
 fn method_name(path: &str) -> &str {
