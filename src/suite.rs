@@ -105,6 +105,15 @@ pub struct SuiteFile {
 // ---------------------------------------------------------------------------------------------
 // Reading and checking
 
+/// The directory a suite's relative paths (templates, the agent's working directory) are read
+/// from: the suite file's, `.` for a bare file name.
+fn suite_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Where things are in the suite's text: the line of each case, the line and column of a key.
 struct Places<'a> {
     lines: Vec<&'a str>,
@@ -137,8 +146,10 @@ impl<'a> Places<'a> {
         Places { lines, cases }
     }
 
-    /// Line and column (1-based) of `key:` in case `n` (or the top level with `None`).
-    fn key(&self, case: Option<usize>, key: &str) -> (usize, usize) {
+    /// Line and column (1-based) of a key in case `n` (or the top level with `None`), by its
+    /// path: `expect.outputs.y` is the `y:` after `outputs:` after `expect:`, in block or flow
+    /// style. Not found: the case's first line.
+    fn key(&self, case: Option<usize>, path: &str) -> (usize, usize) {
         let (from, to) = match case {
             Some(n) => (
                 self.cases.get(n).copied().unwrap_or(0),
@@ -146,21 +157,53 @@ impl<'a> Places<'a> {
             ),
             None => (0, self.lines.len()),
         };
-        for (i, l) in self.lines.iter().enumerate().take(to).skip(from) {
-            let body = l.trim_start().trim_start_matches("- ");
-            if body.starts_with(&format!("{key}:")) || body.starts_with(&format!("\"{key}\":")) {
-                return (i + 1, l.len() - body.len() + 1);
-            }
-            // flow style: `expect: {phase: FAILED, message: …}`
-            if let Some(col) = l.find(&format!("{key}:")).filter(|_| case.is_some()) {
-                return (i + 1, col + 1);
-            }
-        }
-        match case {
+        let fallback = match case {
             Some(n) => (self.cases.get(n).map(|l| l + 1).unwrap_or(1), 1),
             None => (1, 1),
+        };
+        let (mut line, mut col) = (from, 0usize);
+        for (depth, seg) in path.split('.').enumerate() {
+            let top = case.is_none() && depth == 0;
+            let found = (line..to).find_map(|i| {
+                let l = self.lines[i];
+                let start = if i == line { col } else { 0 };
+                find_key(l, seg, start, top).map(|c| (i, c))
+            });
+            match found {
+                Some((i, c)) => {
+                    line = i;
+                    col = c + seg.len();
+                }
+                None => return fallback,
+            }
         }
+        (
+            line + 1,
+            col - path.rsplit('.').next().unwrap_or(path).len() + 1,
+        )
     }
+}
+
+/// The column of `key:` in a line at or after `start`, as a whole key (after the line's
+/// indent, a `- `, `{` or `,`), or quoted; at column 0 only when `top`.
+fn find_key(line: &str, key: &str, start: usize, top: bool) -> Option<usize> {
+    let mut from = start;
+    while let Some(pos) = line.get(from..).and_then(|rest| rest.find(key)) {
+        let at = from + pos;
+        let before = line[..at].trim_end_matches('"');
+        let after = &line[at + key.len()..];
+        let after = after.strip_prefix('"').unwrap_or(after);
+        let boundary = before.trim().is_empty()
+            || before.trim() == "-"
+            || before.trim_end().ends_with('{')
+            || before.trim_end().ends_with(',');
+        let indent_ok = !top || before.is_empty();
+        if boundary && indent_ok && after.starts_with(':') {
+            return Some(at);
+        }
+        from = at + key.len();
+    }
+    None
 }
 
 struct Reader<'a> {
@@ -174,14 +217,15 @@ impl Reader<'_> {
         Error::input(format!("{}:{line}:{col}: {msg}", self.path.display()))
     }
 
-    fn duration(&self, case: Option<usize>, key: &str, v: &Value) -> Result<Duration> {
+    fn duration(&self, case: Option<usize>, path: &str, v: &Value) -> Result<Duration> {
+        let key = path.rsplit('.').next().unwrap_or(path);
         let text = match v {
             Value::String(s) => s.clone(),
             Value::Number(n) => format!("{n}s"),
             other => {
                 return Err(self.err(
                     case,
-                    key,
+                    path,
                     format!("{key}: expected a duration such as 30s, found {other}"),
                 ));
             }
@@ -192,7 +236,7 @@ impl Reader<'_> {
             .ok_or_else(|| {
                 self.err(
                     case,
-                    key,
+                    path,
                     format!("{key}: {text:?} is not a duration; write it like 30s, 500ms or 5m"),
                 )
             })
@@ -205,16 +249,25 @@ impl Reader<'_> {
         dir: &Path,
     ) -> Result<Settings> {
         let mut s = Settings::default();
+        // where a key is: under `defaults:` at the top, or in the case itself
+        let at = |k: &str| match case {
+            None => format!("defaults.{k}"),
+            Some(_) => k.to_string(),
+        };
         let string = |k: &str, v: &Value| -> Result<String> {
             v.as_str()
                 .map(str::to_string)
-                .ok_or_else(|| self.err(case, k, format!("{k}: expected a string, found {v}")))
+                .ok_or_else(|| self.err(case, &at(k), format!("{k}: expected a string, found {v}")))
         };
         let number = |k: &str, v: &Value| -> Result<u32> {
             v.as_u64()
                 .and_then(|n| u32::try_from(n).ok())
                 .ok_or_else(|| {
-                    self.err(case, k, format!("{k}: expected a whole number, found {v}"))
+                    self.err(
+                        case,
+                        &at(k),
+                        format!("{k}: expected a whole number, found {v}"),
+                    )
                 })
         };
         for (k, v) in m {
@@ -227,12 +280,16 @@ impl Reader<'_> {
                     s.wire = match w.as_str() {
                         "auto" => None,
                         other => Some(Wire::parse(other).ok_or_else(|| {
-                            self.err(case, k, format!("wire: {other:?} is not v1, v2 or auto"))
+                            self.err(
+                                case,
+                                &at(k),
+                                format!("wire: {other:?} is not v1, v2 or auto"),
+                            )
                         })?),
                     }
                 }
-                "timeout" => s.timeout = Some(self.duration(case, k, v)?),
-                "poll_interval" => s.poll_interval = Some(self.duration(case, k, v)?),
+                "timeout" => s.timeout = Some(self.duration(case, &at(k), v)?),
+                "poll_interval" => s.poll_interval = Some(self.duration(case, &at(k), v)?),
                 "retries" => s.retries = Some(number(k, v)?),
                 "max_get_failures" => s.max_get_failures = Some(number(k, v)?),
                 _ => {}
@@ -262,13 +319,21 @@ fn unknown<'k>(m: &'k serde_json::Map<String, Value>, known: &[&str]) -> Option<
 pub fn load(path: &Path) -> Result<SuiteFile> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::input(format!("cannot read the suite {}: {e}", path.display())))?;
-    let doc: Value = serde_saphyr::from_str(&text)
-        .map_err(|e| Error::input(format!("{}: malformed YAML: {e}", path.display())))?;
+    let doc: Value = serde_saphyr::from_str(&text).map_err(|e| {
+        let msg = e.to_string();
+        let at = regex::Regex::new(r"line (\d+) column (\d+)")
+            .ok()
+            .and_then(|re| re.captures(&msg))
+            .map(|c| format!(":{}:{}", &c[1], &c[2]))
+            .unwrap_or_default();
+        let first = msg.lines().next().unwrap_or_default();
+        Error::input(format!("{}{at}: malformed YAML: {first}", path.display()))
+    })?;
     let r = Reader {
         path,
         places: Places::new(&text),
     };
-    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let dir = suite_dir(path);
     let top = doc.as_object().ok_or_else(|| {
         r.err(
             None,
@@ -289,7 +354,7 @@ pub fn load(path: &Path) -> Result<SuiteFile> {
             if let Some(k) = unknown(m, SETTING_KEYS) {
                 return Err(r.err(
                     None,
-                    k,
+                    &format!("defaults.{k}"),
                     format!(
                         "unknown key {k:?} in defaults; known: {}",
                         SETTING_KEYS.join(", ")
@@ -306,7 +371,7 @@ pub fn load(path: &Path) -> Result<SuiteFile> {
             if let Some(k) = unknown(m, &["command", "env", "startup_timeout"]) {
                 return Err(r.err(
                     None,
-                    k,
+                    &format!("agent.{k}"),
                     format!("unknown key {k:?} in agent; known: command, env, startup_timeout"),
                 ));
             }
@@ -339,7 +404,7 @@ pub fn load(path: &Path) -> Result<SuiteFile> {
                 })
                 .unwrap_or_default();
             let startup_timeout = match m.get("startup_timeout") {
-                Some(v) => r.duration(None, "startup_timeout", v)?,
+                Some(v) => r.duration(None, "agent.startup_timeout", v)?,
                 None => Duration::from_secs(60),
             };
             Some(AgentSpec {
@@ -476,7 +541,16 @@ fn read_case(r: &Reader, i: usize, c: &Value, dir: &Path) -> Result<Case> {
             values: values.as_ref(),
         },
     )
-    .map_err(|e| r.err(Some(i), "inputs", format!("case {name:?}: {e}")))?;
+    .map_err(|e| {
+        // point at the input the message names, if it names one given here
+        let text = e.to_string();
+        let given = || values.iter().flat_map(|v| v.keys());
+        let named = given()
+            .find(|k| text.contains(&format!("{k:?}")))
+            .or_else(|| given().find(|k| text.contains(&format!("input {k}:"))));
+        let at = named.map_or("inputs".to_string(), |k| format!("inputs.{k}"));
+        r.err(Some(i), &at, format!("case {name:?}: {e}"))
+    })?;
     let settings = r.settings(Some(i), m, dir)?;
     let expect = read_expect(r, i, &name, m.get("expect"), &loaded)?;
     Ok(Case {
@@ -505,7 +579,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
     if let Some(k) = unknown(m, EXPECT_KEYS) {
         return Err(r.err(
             Some(i),
-            k,
+            &format!("expect.{k}"),
             format!(
                 "case {name:?}: unknown expectation {k:?}; known: {}",
                 EXPECT_KEYS.join(", ")
@@ -518,7 +592,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
         Some(other) => {
             return Err(r.err(
                 Some(i),
-                "phase",
+                "expect.phase",
                 format!(
                     "case {name:?}: phase {other} is not one of {}",
                     PHASES.join(", ")
@@ -532,7 +606,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
         let o = o.as_object().ok_or_else(|| {
             r.err(
                 Some(i),
-                "outputs",
+                "expect.outputs",
                 format!("case {name:?}: outputs is a mapping from output name to value"),
             )
         })?;
@@ -541,7 +615,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
                 let known: Vec<&str> = declared.keys().map(String::as_str).collect();
                 return Err(r.err(
                     Some(i),
-                    k,
+                    &format!("expect.outputs.{k}"),
                     format!(
                         "case {name:?}: the task has no output named {k:?}; its outputs: {}",
                         if known.is_empty() {
@@ -554,8 +628,13 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
             }
             outputs.insert(
                 k.clone(),
-                matcher(v)
-                    .map_err(|e| r.err(Some(i), k, format!("case {name:?}: output {k}: {e}")))?,
+                matcher(v).map_err(|e| {
+                    r.err(
+                        Some(i),
+                        &format!("expect.outputs.{k}"),
+                        format!("case {name:?}: output {k}: {e}"),
+                    )
+                })?,
             );
         }
     }
@@ -567,7 +646,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
             Some(TextMatcher::Regex(regex::Regex::new(re).map_err(|e| {
                 r.err(
                     Some(i),
-                    "message",
+                    "expect.message",
                     format!("case {name:?}: message regex: {e}"),
                 )
             })?))
@@ -575,7 +654,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
         Some(other) => {
             return Err(r.err(
                 Some(i),
-                "message",
+                "expect.message",
                 format!("case {name:?}: message is a substring or {{regex: …}}, not {other}"),
             ));
         }
@@ -593,7 +672,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
         Some(other) => {
             return Err(r.err(
                 Some(i),
-                "log_links",
+                "expect.log_links",
                 format!("case {name:?}: log_links is a list of link names, not {other}"),
             ));
         }
@@ -606,7 +685,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
                 .ok_or_else(|| {
                     r.err(
                         Some(i),
-                        "exit_code",
+                        "expect.exit_code",
                         format!("case {name:?}: exit_code is 0 to 255"),
                     )
                 })?,
@@ -620,7 +699,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
                 .ok_or_else(|| {
                     r.err(
                         Some(i),
-                        "attempts",
+                        "expect.attempts",
                         format!("case {name:?}: attempts is a whole number"),
                     )
                 })?,
@@ -628,7 +707,7 @@ fn read_expect(r: &Reader, i: usize, name: &str, v: Option<&Value>, l: &Loaded) 
     };
     let max_duration = m
         .get("max_duration")
-        .map(|v| r.duration(Some(i), "max_duration", v))
+        .map(|v| r.duration(Some(i), "expect.max_duration", v))
         .transpose()?;
     Ok(Expect {
         phase,
@@ -934,11 +1013,34 @@ fn judge(
     }
 }
 
+impl Matcher {
+    /// As the suite wrote it.
+    fn to_json(&self) -> Value {
+        match self {
+            Matcher::Exact(v) => v.clone(),
+            Matcher::Regex(re) => serde_json::json!({ "regex": re.as_str() }),
+            Matcher::Approx { value, tolerance } => {
+                serde_json::json!({ "approx": value, "tolerance": tolerance })
+            }
+            Matcher::Subset(m) => serde_json::json!({
+                "subset": m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect::<serde_json::Map<_, _>>()
+            }),
+            Matcher::Length(n) => serde_json::json!({ "length": n }),
+        }
+    }
+}
+
 fn expected_json(c: &Case) -> Value {
+    let message = c.expect.message.as_ref().map(|m| match m {
+        TextMatcher::Contains(s) => Value::String(s.clone()),
+        TextMatcher::Regex(re) => serde_json::json!({ "regex": re.as_str() }),
+    });
     serde_json::json!({
         "phase": c.expect.phase,
         "exit_code": c.expect.exit_code,
-        "outputs": c.expect.outputs.keys().collect::<Vec<_>>(),
+        "outputs": c.expect.outputs.iter().map(|(k, m)| (k.clone(), m.to_json())).collect::<serde_json::Map<_, _>>(),
+        "message": message,
+        "log_links": c.expect.log_links,
         "attempts": c.expect.attempts,
         "max_duration_seconds": c.expect.max_duration.map(|d| d.as_secs_f64()),
     })
@@ -1026,7 +1128,7 @@ pub async fn run(
     mut on_done: impl FnMut(&str, &CaseResult),
 ) -> (report::Suite, Vec<CaseResult>, Option<Error>) {
     let started = Instant::now();
-    let dir = suite.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let dir = suite_dir(&suite.path);
     let mut defaults = suite.defaults.clone();
     let mut properties = vec![("suite".to_string(), suite.path.display().to_string())];
     let name = suite
@@ -1047,11 +1149,20 @@ pub async fn run(
                 server = Some(s);
             }
             Err(e) => {
+                // a setup problem is an <error> in the reports, as the cases never ran
                 let s = report::Suite {
                     name,
                     file: Some(suite.path.clone()),
                     properties,
-                    cases: Vec::new(),
+                    cases: vec![report::Case {
+                        name: "start the agent under test".into(),
+                        outcome: Outcome::Errored,
+                        message: e.to_string().lines().next().unwrap_or_default().into(),
+                        detail: e.to_string(),
+                        time: started.elapsed(),
+                        system_out: String::new(),
+                        line: None,
+                    }],
                     time: started.elapsed(),
                 };
                 return (s, Vec::new(), Some(e));
@@ -1097,7 +1208,11 @@ pub async fn run(
             let system_out = format!(
                 "task type: {}\ngeneration: {}\nattempts: {}\nphase: {}\nresource_meta: {}\noutputs: {}",
                 c.loaded.template.r#type,
-                wire.map(Wire::name).unwrap_or("in-process"),
+                match (wire, &settings.endpoint, &settings.config) {
+                    (Some(w), _, _) => w.name(),
+                    (None, None, None) => "in-process",
+                    (None, _, _) => "unknown (the agent was not reached)",
+                },
                 report.attempts,
                 report.phase,
                 String::from_utf8_lossy(&report.resource_meta),

@@ -48,6 +48,11 @@ impl Printer {
         }
     }
 
+    /// On stderr even with `--quiet`: what `--quiet` keeps (a suite's summary).
+    pub fn summary(&self, s: &str) {
+        eprint_line(s);
+    }
+
     /// A detail on stderr with `-v`.
     pub fn detail(&self, s: &str) {
         if self.verbose {

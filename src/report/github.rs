@@ -38,10 +38,11 @@ pub fn annotations(suites: &[Suite]) -> String {
                 "title={}",
                 property(&format!("{}: {}", s.name, c.name))
             ));
+            // the detail starts with the message when there is one
             let body = if c.detail.is_empty() {
                 c.message.clone()
             } else {
-                format!("{}\n{}", c.message, c.detail)
+                c.detail.clone()
             };
             out.push_str(&format!("::error {}::{}\n", props.join(","), data(&body)));
         }

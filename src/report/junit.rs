@@ -40,11 +40,10 @@ pub fn write(suites: &[Suite]) -> String {
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         x,
-        "<testsuites name=\"agentctl\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{time:.3}\">",
+        "<testsuites name=\"agentctl\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{time:.3}\">",
         total(None),
         total(Some(Outcome::Failed)),
         total(Some(Outcome::Errored)),
-        total(Some(Outcome::Skipped)),
     );
     let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S");
     for s in suites {
@@ -82,9 +81,7 @@ pub fn write(suites: &[Suite]) -> String {
                 esc(&s.name),
                 c.time.as_secs_f64()
             );
-            if let Some(l) = c.line {
-                let _ = write!(x, " line=\"{l}\"");
-            }
+            // junit-10.xsd has no line attribute: the line is in system-out
             x.push_str(">\n");
             let element = match c.outcome {
                 Outcome::Passed => None,
@@ -100,8 +97,12 @@ pub fn write(suites: &[Suite]) -> String {
                     esc(&c.detail)
                 );
             }
-            if !c.system_out.is_empty() {
-                let _ = writeln!(x, "      <system-out>{}</system-out>", esc(&c.system_out));
+            let mut out = c.system_out.clone();
+            if let (Some(l), Some(f)) = (c.line, &s.file) {
+                out = format!("at: {}:{l}\n{out}", f.display());
+            }
+            if !out.is_empty() {
+                let _ = writeln!(x, "      <system-out>{}</system-out>", esc(&out));
             }
             x.push_str("    </testcase>\n");
         }
@@ -136,7 +137,7 @@ mod tests {
         };
         let xml = write(&[s]);
         assert!(
-            xml.contains("<testcase name=\"c\" classname=\"s\" time=\"1.500\" line=\"3\">"),
+            xml.contains("<testcase name=\"c\" classname=\"s\" time=\"1.500\">"),
             "{xml}"
         );
         assert!(

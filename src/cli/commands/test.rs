@@ -124,7 +124,8 @@ fn summary(ctx: &Context, reports: &[report::Suite], all: &[(String, CaseResult)
                 .join("\n")
         ));
     }
-    ctx.printer.note(&format!(
+    // --quiet prints only this
+    ctx.printer.summary(&format!(
         "\n{} passed, {} failed, {} errors",
         count(Outcome::Passed),
         count(Outcome::Failed),
@@ -181,7 +182,13 @@ fn write_reports(
     }
     let github = a.github || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     if github {
-        let _ = ctx.printer.out(&report::github::annotations(reports));
+        // with -o json stdout is one document; the runner reads workflow commands on stderr too
+        let annotations = report::github::annotations(reports);
+        if a.format == Format::Json {
+            eprint!("{annotations}");
+        } else {
+            let _ = ctx.printer.out(&annotations);
+        }
         report::github::append_summary(reports)
             .map_err(|e| Error::input(format!("cannot append to GITHUB_STEP_SUMMARY: {e}")))?;
     }
