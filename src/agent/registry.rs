@@ -44,18 +44,25 @@ impl Registry {
 
     /// What `ListAgents` answers: one entry per agent, with the deprecated type names too.
     pub fn list(&self) -> Vec<admin::Agent> {
-        self.agents
-            .iter()
-            .map(|a| {
-                #[allow(deprecated)]
-                admin::Agent {
+        // one agent per name, with every category it serves, as flytekit's registry lists
+        // them (Databricks serves `spark` and `databricks`)
+        let mut out: Vec<admin::Agent> = Vec::new();
+        for a in &self.agents {
+            #[allow(deprecated)]
+            match out.iter_mut().find(|o| o.name == a.name) {
+                Some(o) => {
+                    o.supported_task_types.push(a.category.name.clone());
+                    o.supported_task_categories.push(a.category.clone());
+                }
+                None => out.push(admin::Agent {
                     name: a.name.to_string(),
                     supported_task_types: vec![a.category.name.clone()],
                     is_sync: matches!(a.implementation, Implementation::Sync(_)),
                     supported_task_categories: vec![a.category.clone()],
-                }
-            })
-            .collect()
+                }),
+            }
+        }
+        out
     }
 
     fn implementation(
