@@ -110,7 +110,10 @@ fn flytes_python_stubs_drive_agentctl_serve() {
         serde_json::json!([
             {"name": "Sensor", "supportedTaskTypes": ["sensor"], "supportedTaskCategories": [{"name": "sensor"}]},
             {"name": "Bigquery Connector", "supportedTaskTypes": ["bigquery_query_job_task"], "supportedTaskCategories": [{"name": "bigquery_query_job_task"}]},
-            {"name": "Webhook Connector", "supportedTaskTypes": ["webhook"], "supportedTaskCategories": [{"name": "webhook"}], "isSync": true}
+            {"name": "Webhook Connector", "supportedTaskTypes": ["webhook"], "supportedTaskCategories": [{"name": "webhook"}], "isSync": true},
+            {"name": "Snowflake Connector", "supportedTaskTypes": ["snowflake"], "supportedTaskCategories": [{"name": "snowflake"}]},
+            // one agent for both of Databricks' task types, as flytekit's registry lists it
+            {"name": "Databricks Connector", "supportedTaskTypes": ["spark", "databricks"], "supportedTaskCategories": [{"name": "spark"}, {"name": "databricks"}]}
         ])
     );
     assert_eq!(v["get_agent"], "Sensor");

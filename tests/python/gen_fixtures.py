@@ -18,6 +18,11 @@ Steps:
      is run in-process through pyflyte's real click command; the LiteralMap that
      reaches the (sync) connector is captured and written as inputs/<case>.pb.
      inputs_error_cases.json: argument lists pyflyte run rejects.
+  4. Databricks templates written by flytekitplugins-spark 1.16.31 (fixture_tasks/
+     databricks_tasks.py): <name>.template.pb/.json like step 1. The plugin is installed
+     alone (pinned by hash, --no-deps) into OUTDIR/site-databricks with a stub pyspark
+     (pyspark is a ~400 MB sdist the templates never use); the Rust tests put that directory
+     on PYTHONPATH to run the plugin's own connector behind flytekit's server.
 """
 
 from __future__ import annotations
@@ -466,6 +471,81 @@ def input_cases(outdir: Path) -> tuple[int, int]:
     return len(cases), len(errors)
 
 
+# ============================================================================ 4. databricks
+
+SPARK_PLUGIN_VERSION = "1.16.31"
+# the wheel's sha256 on PyPI: pip refuses anything else
+SPARK_PLUGIN_SHA256 = "b2ddb90f38f49856f48627792bf0cb0ea34909cb7e9324c32b05a72c67462bbe"
+
+# Just enough of pyspark for `import flytekitplugins.spark` (pyspark_transformers imports
+# pyspark.ml.PipelineModel; the DataFrame transformers name pyspark.sql.DataFrame).
+PYSPARK_STUB = {
+    "pyspark/__init__.py": '"""A stub: the fixtures need flytekitplugins-spark importable, not Spark."""\n'
+    "__version__ = '0.0.0+agentctl.stub'\n\nfrom . import ml, sql  # noqa: E402,F401\n",
+    "pyspark/ml/__init__.py": "class PipelineModel:\n    pass\n",
+    "pyspark/sql/__init__.py": "from .dataframe import DataFrame\n\n\nclass SparkSession:\n    pass\n",
+    "pyspark/sql/dataframe.py": "class DataFrame:\n    pass\n",
+}
+
+# Loaded by the flytekit server the comparison test starts with this directory on PYTHONPATH:
+# the plugin's connector always speaks https to `databricksInstance`, and the test's fake
+# Jobs API speaks plain HTTP on 127.0.0.1; this sends those requests there, unchanged.
+SITECUSTOMIZE = '''"""agentctl's tests: the Databricks connector's https://<instance> to a local fake."""
+import os
+
+_fake = os.environ.get("AGENTCTL_TEST_DATABRICKS_FAKE")
+if _fake:
+    import aiohttp
+
+    _request = aiohttp.ClientSession._request
+
+    async def _to_fake(self, method, url, *args, **kwargs):
+        url = str(url)
+        if url.startswith("https://"):
+            url = _fake + "/" + url[len("https://"):].split("/", 1)[1]
+        return await _request(self, method, url, *args, **kwargs)
+
+    aiohttp.ClientSession._request = _to_fake
+'''
+
+
+def install_spark_plugin(outdir: Path) -> Path:
+    """flytekitplugins-spark alone (pinned, --no-deps) and the pyspark stub in one directory."""
+    site = outdir / "site-databricks"
+    with tempfile.TemporaryDirectory() as d:
+        req = Path(d) / "requirements.txt"
+        req.write_text(f"flytekitplugins-spark=={SPARK_PLUGIN_VERSION} --hash=sha256:{SPARK_PLUGIN_SHA256}\n")
+        cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"]
+        cmd += ["--no-deps", "--require-hashes", "--target", str(site), "-r", str(req)]
+        subprocess.run(cmd, check=True)
+    for rel, text in PYSPARK_STUB.items():
+        write(site / rel, text)
+    write(site / "sitecustomize.py", SITECUSTOMIZE)
+    return site
+
+
+def databricks_templates(outdir: Path) -> Dict[str, tasks_pb2.TaskTemplate]:
+    site = install_spark_plugin(outdir)
+    sys.path.insert(0, str(site))
+    from fixture_tasks import databricks_tasks
+
+    assert databricks_tasks.ALL_TASKS, "flytekitplugins-spark did not import"
+    settings = SerializationSettings(image_config=ImageConfig.auto(img_name=IMAGE))
+    templates: Dict[str, tasks_pb2.TaskTemplate] = {}
+    for name, task in databricks_tasks.ALL_TASKS.items():
+        template = get_serializable(OrderedDict(), settings, task).to_flyte_idl().template
+        templates[name] = template
+        write(outdir / f"{name}.template.pb", det_bytes(template))
+        write(outdir / f"{name}.template.json", msg_to_json(template))
+    # what the Rust tests rely on
+    assert templates["databricks_count"].type == "databricks"
+    assert templates["databricks_existing"].type == "spark"
+    custom = json_format.MessageToDict(templates["databricks_m2m"].custom)
+    assert custom["databricksAuthType"] == "oauth_m2m", custom
+    assert "databricksInstance" not in json_format.MessageToDict(templates["databricks_existing"].custom)
+    return templates
+
+
 # ============================================================================ main
 
 
@@ -491,6 +571,15 @@ def main(argv: List[str]) -> int:
     t = time.time()
     n_cases, n_err = input_cases(outdir)
     t_cases = time.time() - t
+    t = time.time()
+    # last: the plugin registers type transformers, which must not touch steps 1-3
+    templates.update(databricks_templates(outdir))
+    # flytekitplugins-snowflake's templates, and what its connector makes of them
+    from fixture_tasks import snowflake_tasks
+
+    settings = SerializationSettings(image_config=ImageConfig.auto(img_name=IMAGE))
+    templates.update(snowflake_tasks.write_fixtures(outdir, settings, write, det_bytes, msg_to_json))
+    t_dbx = time.time() - t
 
     log(f"flytekit {flytekit.__version__}, outdir {outdir}")
     log(f"templates: {len(templates)} tasks ({', '.join(templates)}) [{t_ser:.1f}s]")
@@ -500,6 +589,7 @@ def main(argv: List[str]) -> int:
         log(f"  {name:14} type={tmpl.type:28} in=({ins}) out=({outs})")
     log(f"flyte-package.tgz: {len(members)} entries, templates identical to get_serializable [{t_pkg:.1f}s]")
     log(f"inputs_cases.json: {n_cases} cases, inputs_error_cases.json: {n_err} cases [{t_cases:.1f}s]")
+    log(f"databricks: flytekitplugins-spark {SPARK_PLUGIN_VERSION} templates [{t_dbx:.1f}s]")
     log(f"total {time.time() - T0:.1f}s")
     return 0
 

@@ -9,7 +9,12 @@ for the file list):
      success.template.pb / success.template.json (its ``core.TaskTemplate`` alone);
   2. ``flyteidl2.task.Inputs`` made by the SDK's own converter
      (``convert_from_native_to_inputs``, what ``flyte run`` uses): flyte_inputs.pb/.json for
-     ``success`` and all_types.inputs.pb/.json for ``all_types``.
+     ``success`` and all_types.inputs.pb/.json for ``all_types``;
+  3. databricks.pb/.json: a task of flyteplugins-databricks 2.12.1's own ``Databricks`` plugin
+     config. The plugin (and flyteplugins-spark, which it builds on) is installed alone, pinned
+     by hash with --no-deps, into OUTDIR/site-databricks with a stub pyspark: pyspark is a
+     ~400 MB sdist that writing a template never uses, and aiohttp (its connector's client) is
+     not needed either, so a stub stands in for it while the template is written.
 
 Output is deterministic: binary protobufs use deterministic serialization, JSON is
 ``json_format.MessageToDict`` (camelCase field names, enums as names, int64 as strings) with
@@ -44,6 +49,7 @@ from flyte._internal.runtime.convert import convert_from_native_to_inputs  # noq
 from flyte.syncify import syncify  # noqa: E402
 
 import fixture_tasks2  # noqa: E402
+import snowflake_fixtures2  # noqa: E402
 
 # ============================================================================ helpers
 
@@ -161,6 +167,50 @@ def write_inputs(outdir: Path, stem: str, task, values) -> common_pb2.Inputs:
     return inputs
 
 
+# ============================================================================ 3. databricks
+
+DATABRICKS_PLUGINS = {
+    # name==version: the wheel's sha256 on PyPI (pip refuses anything else)
+    "flyteplugins-databricks==2.12.1": "3fea22b6c09091942be6b233d48fcc69fa5491ee994c1622a97fd0c7b222c2b2",
+    "flyteplugins-spark==2.12.1": "693d8842002d07ac4c58534622f09f71ccfcda181e0f04ea6e669ef2dac3dd12",
+}
+
+PYSPARK_STUB = {
+    "pyspark/__init__.py": "from . import sql  # noqa: F401\n",
+    "pyspark/sql/__init__.py": "class DataFrame:\n    pass\n\n\nclass SparkSession:\n    pass\n",
+}
+
+def databricks_template(outdir: Path) -> None:
+    import subprocess
+    import tempfile
+    import types
+
+    site = outdir / "site-databricks"
+    with tempfile.TemporaryDirectory() as d:
+        req = Path(d) / "requirements.txt"
+        req.write_text("".join(f"{n} --hash=sha256:{h}\n" for n, h in DATABRICKS_PLUGINS.items()))
+        cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input"]
+        cmd += ["--no-deps", "--require-hashes", "--target", str(site), "-r", str(req)]
+        subprocess.run(cmd, check=True)
+    for rel, text in PYSPARK_STUB.items():
+        write(site / rel, text)
+    sys.path.insert(0, str(site))
+    try:
+        import aiohttp  # noqa: F401
+    except ImportError:
+        sys.modules["aiohttp"] = types.ModuleType("aiohttp")  # the connector's, unused here
+    import databricks_tasks2
+
+    spec = flyte.extras.serialize(databricks_tasks2.databricks)
+    write_pair(outdir, "databricks", spec)
+    tt = spec.task_template
+    custom = json_format.MessageToDict(tt.custom)
+    assert tt.type == "databricks", tt.type
+    assert custom["secrets"] == {"databricks_token": "DATABRICKS_TOKEN_FOR_AGENTCTL"}, custom
+    assert custom["databricksInstance"] == "dbc-agentctl.cloud.databricks.com", custom
+    log(f"databricks: type={tt.type} args={list(tt.container.args)[:3]}...")
+
+
 def main(argv) -> int:
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -171,6 +221,8 @@ def main(argv) -> int:
     serialize_tasks(outdir)
     write_inputs(outdir, "flyte_inputs", fixture_tasks2.success, fixture_tasks2.SUCCESS_INPUTS)
     write_inputs(outdir, "all_types.inputs", fixture_tasks2.all_types, fixture_tasks2.ALL_TYPES_INPUTS)
+    snowflake_fixtures2.write_fixtures(outdir, write_pair)  # flyteplugins-snowflake's tasks
+    databricks_template(outdir)  # last: it puts the plugin on sys.path
     log(f"done in {time.time() - T0:.1f}s")
     return 0
 

@@ -3,9 +3,11 @@
 //! here with a `registered()` function, and one line in [`all`].
 
 mod bigquery;
+mod databricks;
 mod http_client;
 pub mod secrets;
 mod sensor;
+mod snowflake;
 mod webhook;
 
 use std::sync::Arc;
@@ -66,6 +68,9 @@ pub fn all() -> Vec<Registered> {
         sensor::registered(),
         bigquery::registered(),
         webhook::registered(),
+        snowflake::registered(),
+        databricks::registered("spark"),
+        databricks::registered("databricks"),
     ]
 }
 
