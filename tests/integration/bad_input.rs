@@ -122,7 +122,7 @@ fn unknown_input_pair_suggests_the_closest() {
 #[test]
 fn several_tasks_or_versions_need_a_choice() {
     rejected([pyfixture("flyte-package.tgz")])
-        .stderr_contains("holds 15 tasks")
+        .stderr_contains("holds 28 tasks")
         .stderr_contains("--task NAME")
         .stderr_contains("success")
         .stderr_contains("all_types")

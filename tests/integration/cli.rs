@@ -114,7 +114,14 @@ fn the_readme_lists_every_check_rule() {
         .skip_while(|l| !l.starts_with("| rule"))
         .skip(2)
         .take_while(|l| l.starts_with('|'))
-        .map(|l| l.split('|').nth(1).unwrap().trim().trim_matches('`').to_string())
+        .map(|l| {
+            l.split('|')
+                .nth(1)
+                .unwrap()
+                .trim()
+                .trim_matches('`')
+                .to_string()
+        })
         .collect();
     let code: Vec<String> = agentctl::check::RULES
         .iter()

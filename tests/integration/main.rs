@@ -2,8 +2,10 @@
 
 mod bad_input;
 mod bigquery;
+mod check;
 mod cli;
 mod config;
+mod databricks;
 mod descriptors;
 mod faults;
 mod flyte2;
@@ -13,6 +15,8 @@ mod logs;
 mod reliability;
 mod run;
 mod serve;
+mod snowflake;
+mod suite;
 mod templates;
 mod util;
 mod webhook;

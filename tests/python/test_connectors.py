@@ -29,11 +29,19 @@ agentctl_test_logs             async  get -> SUCCEEDED "logs ready"; get_logs
                                       to logs.jsonl, but flytekit 1.16's server
                                       sends the client an EMPTY stream (status
                                       OK); get_metrics returns one ``cpu`` result
+agentctl_check                 async  ``agentctl check``'s connector: the
+                                      template's ``custom.breaks`` picks a mode
+                                      that breaks one of check's rules (see
+                                      "check" below); creates are logged to
+                                      creates.jsonl, deletes to deletes.jsonl
+agentctl_check_hang            async  agentctl_check's ``good`` mode, but a get
+                                      whose meta does not decode never answers
 =============================  =====  ==========================================
 
 State files live in ``$AGENTCTL_TEST_STATE_DIR`` (created if missing):
 
-* ``creates.jsonl``: one JSON object per create of agentctl_test_retryable:
+* ``creates.jsonl``: one JSON object per create of agentctl_test_retryable
+  (agentctl_check's: ``{"task_type", "id", "breaks"}``):
   ``{"task_type", "task_name", "retry_attempt", "attempt", "will_fail",
   "output_prefix", "task_execution_metadata"}``. ``retry_attempt`` is
   ``task_execution_metadata.task_execution_id.retry_attempt`` when the client
@@ -59,6 +67,7 @@ is logged.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import json
 import os
@@ -483,6 +492,132 @@ class LogsConnector(_LogDeletes, AsyncConnectorBase):
         return GetTaskMetricsResponse(results=[ExecutionMetricResult(metric="cpu", data=data)])
 
 
+# --------------------------------------------------------------------------- check
+
+# `agentctl check`'s test connectors: agentctl_check serves one job per create whose behaviour
+# the template's ``custom.breaks`` picks (a mode below, carried in the meta), so that each
+# fixture task breaks exactly one of check's rules; agentctl_check_hang is the well-behaved one
+# except that a GetTask with a resource_meta it cannot decode never answers. Every create is
+# logged to creates.jsonl and every delete to deletes.jsonl.
+#
+#   good                   1st get RUNNING, then SUCCEEDED with y = 42, s = "ok"; a deleted
+#                          job answers ABORTED "deleted"; deletes always succeed
+#   empty_meta             create returns an empty resource_meta
+#   slow_create            create takes ``custom.seconds`` (default 3.2)
+#   flaky_get              every 2nd get of a job raises (its state is reloaded lazily)
+#   backwards              RUNNING, SUCCEEDED, RUNNING, then SUCCEEDED
+#   bad_outputs            SUCCEEDED with y = "two" (a string) and no s
+#   empty_failure          RUNNING, then FAILED with an empty message
+#   aborted                RUNNING, then ABORTED although nothing deleted it
+#   running                always RUNNING (until deleted)
+#   delete_running_fails   the 1st delete of a job that has not finished raises
+#   delete_finished_fails  a delete of a finished job raises
+#   delete_twice_fails     the 2nd delete of a job raises
+
+CHECK_GOOD_OUTPUTS = {"y": 42, "s": "ok"}
+
+_check_gets: Dict[str, int] = {}
+_check_deletes: Dict[str, int] = {}
+_check_deleted: set = set()
+
+
+def _check_bump(counter: Dict[str, int], key: str) -> int:
+    with _lock:
+        n = counter.get(key, 0) + 1
+        counter[key] = n
+        return n
+
+
+@dataclass
+class CheckMeta(ResourceMeta):
+    id: str
+    breaks: str = "good"
+    task_type: str = "agentctl_check"
+
+    def encode(self) -> bytes:
+        if self.breaks == "empty_meta":
+            return b""
+        return super().encode()
+
+
+class CheckConnector(AsyncConnectorBase):
+    name = "Agentctl Check Connector"
+    task_type = "agentctl_check"
+    meta_type = CheckMeta
+
+    def __init__(self):
+        super().__init__(task_type_name=self.task_type, metadata_type=self.meta_type)
+
+    async def create(self, task_template: TaskTemplate, output_prefix: str, inputs=None, **kwargs) -> CheckMeta:
+        custom = _custom(task_template)
+        breaks = str(custom.get("breaks", "good"))
+        meta = self.meta_type(id=uuid.uuid4().hex, breaks=breaks, task_type=self.task_type)
+        _append_jsonl("creates.jsonl", {"task_type": self.task_type, "id": meta.id, "breaks": breaks})
+        if breaks == "slow_create":
+            await asyncio.sleep(float(custom.get("seconds", 3.2)))
+        return meta
+
+    async def get(self, resource_meta: CheckMeta, **kwargs) -> Resource:
+        m = resource_meta
+        n = _check_bump(_check_gets, m.id)
+        if m.id in _check_deleted:
+            return Resource(phase=TaskExecution.ABORTED, message="deleted")
+        running = Resource(phase=TaskExecution.RUNNING, message="working")
+        done = Resource(phase=TaskExecution.SUCCEEDED, message="done", outputs=dict(CHECK_GOOD_OUTPUTS))
+        if m.breaks == "flaky_get" and n % 2 == 0:
+            raise RuntimeError("the job's state is not loaded yet")
+        if m.breaks == "backwards":
+            return running if n in (1, 3) else done
+        if m.breaks == "running" or n == 1:
+            return running
+        if m.breaks == "bad_outputs":
+            return Resource(phase=TaskExecution.SUCCEEDED, message="done", outputs={"y": "two"})
+        if m.breaks == "empty_failure":
+            return Resource(phase=TaskExecution.FAILED, message="")
+        if m.breaks == "aborted":
+            return Resource(phase=TaskExecution.ABORTED, message="aborted")
+        return done
+
+    async def delete(self, resource_meta: CheckMeta, **kwargs) -> None:
+        m = resource_meta
+        k = _check_bump(_check_deletes, m.id)
+        _append_jsonl("deletes.jsonl", {"resource_meta": asdict(m)})
+        with _lock:
+            finished = m.breaks != "running" and _check_gets.get(m.id, 0) >= 2 and m.id not in _check_deleted
+        if m.breaks == "delete_running_fails" and not finished and k == 1:
+            raise RuntimeError("the job is starting: it cannot be cancelled yet")
+        if m.breaks == "delete_finished_fails" and finished:
+            raise RuntimeError("the job already finished: there is nothing to delete")
+        if m.breaks == "delete_twice_fails" and k >= 2:
+            raise RuntimeError("the job was already deleted")
+        with _lock:
+            _check_deleted.add(m.id)
+
+
+@dataclass
+class CheckHangMeta(CheckMeta):
+    task_type: str = "agentctl_check_hang"
+    garbage: bool = False
+
+    @classmethod
+    def decode(cls, data: bytes) -> "CheckHangMeta":
+        try:
+            return super().decode(data)
+        except Exception:
+            return cls(id="", garbage=True)
+
+
+class CheckHangConnector(CheckConnector):
+    name = "Agentctl Check Hang Connector"
+    task_type = "agentctl_check_hang"
+    meta_type = CheckHangMeta
+
+    async def get(self, resource_meta: CheckHangMeta, **kwargs) -> Resource:
+        if resource_meta.garbage:
+            await asyncio.sleep(3600)
+        return await super().get(resource_meta)
+
+
 CONNECTORS = [
     SuccessConnector(),
     FailConnector(),
@@ -492,6 +627,8 @@ CONNECTORS = [
     EchoConnector(),
     SlowConnector(),
     LogsConnector(),
+    CheckConnector(),
+    CheckHangConnector(),
 ]
 
 for _c in CONNECTORS:

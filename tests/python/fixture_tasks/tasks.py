@@ -24,6 +24,9 @@ bigquery_doge_coin bigquery_query_job_task    version: int -> results: Structure
 bigquery_types     bigquery_query_job_task    n: int, ratio: float, label: str, flag: bool,
                                                at: datetime -> results: StructuredDataset
 add_one            python-task (container)     x: int -> o0: int (a normal @task)
+check_<mode>       agentctl_check              () -> y: int, s: str   custom {"breaks": mode}
+                                               (one per CHECK_MODES; slow_create: "seconds": 3.2)
+check_hang         agentctl_check_hang         () -> y: int, s: str   custom {"breaks": "good"}
 =================  ==========================  ====================================
 """
 
@@ -127,6 +130,39 @@ forever = AsyncTestTask(name="forever", task_type="agentctl_test_forever")
 slow = AsyncTestTask(name="slow", task_type="agentctl_test_slow", custom={"seconds": 1.0})
 
 logs = AsyncTestTask(name="logs", task_type="agentctl_test_logs")
+
+# ----------------------------------------------------------------------------- agentctl check
+# One task per way of breaking `agentctl check`'s rules (custom.breaks picks the connector's
+# behaviour, see test_connectors.py); all () -> (y: int, s: str).
+
+CHECK_MODES = [
+    "good",
+    "empty_meta",
+    "slow_create",
+    "flaky_get",
+    "backwards",
+    "bad_outputs",
+    "empty_failure",
+    "aborted",
+    "running",
+    "delete_running_fails",
+    "delete_finished_fails",
+    "delete_twice_fails",
+]
+
+CHECK_TASKS: Dict[str, PythonTask] = {
+    f"check_{mode}": AsyncTestTask(
+        name=f"check_{mode}",
+        task_type="agentctl_check",
+        outputs={"y": int, "s": str},
+        custom={"breaks": mode, "seconds": 3.2} if mode == "slow_create" else {"breaks": mode},
+    )
+    for mode in CHECK_MODES
+}
+CHECK_TASKS["check_hang"] = AsyncTestTask(
+    name="check_hang", task_type="agentctl_check_hang", outputs={"y": int, "s": str}, custom={"breaks": "good"}
+)
+globals().update(CHECK_TASKS)
 
 # ----------------------------------------------------------------------------- sync echo
 
@@ -299,8 +335,9 @@ CONNECTOR_TASKS: Dict[str, PythonTask] = {
     "notify_secret": notify_secret,
     "bigquery_doge_coin": bigquery_doge_coin,
     "bigquery_types": bigquery_types,
+    **CHECK_TASKS,
 }
 
 ALL_TASKS: Dict[str, PythonTask] = {**CONNECTOR_TASKS, "add_one": add_one}
 
-__all__ = ["Color", "Point", "ALL_TYPES", "ALL_TASKS", "CONNECTOR_TASKS", *ALL_TASKS]
+__all__ = ["Color", "Point", "ALL_TYPES", "ALL_TASKS", "CONNECTOR_TASKS", "CHECK_TASKS", *ALL_TASKS]
