@@ -1121,11 +1121,17 @@ async fn run_case(
 }
 
 /// Runs every case of a suite (concurrently up to `jobs`), starting its agent first.
+/// What is told as cases run: the terminal's live lines, or a line per finished case.
+pub trait Watcher {
+    fn started(&self, suite: &str, case: &str);
+    fn finished(&self, suite: &str, r: &CaseResult);
+}
+
 pub async fn run(
     suite: &SuiteFile,
     opts: &RunOptions,
     interrupts: &Interrupts,
-    mut on_done: impl FnMut(&str, &CaseResult),
+    watcher: &dyn Watcher,
 ) -> (report::Suite, Vec<CaseResult>, Option<Error>) {
     let started = Instant::now();
     let dir = suite_dir(&suite.path);
@@ -1191,11 +1197,13 @@ pub async fn run(
         let connect = opts.connect.clone();
         let interrupts = interrupts.clone();
         let fail_fast = opts.fail_fast;
+        let suite_name = &name;
         running.push(Box::pin(async move {
             let _slot = slots.acquire().await;
             if stop.load(std::sync::atomic::Ordering::Relaxed) {
                 return (i, None);
             }
+            watcher.started(suite_name, &c.name);
             let t0 = Instant::now();
             let (report, result, wire) = run_case(c, &settings, &connect, &interrupts).await;
             let elapsed = t0.elapsed();
@@ -1239,10 +1247,12 @@ pub async fn run(
     let mut results: Vec<Option<CaseResult>> = vec![None; cases.len()];
     while let Some((i, r)) = running.next().await {
         if let Some(r) = r {
-            on_done(&name, &r);
+            watcher.finished(&name, &r);
             results[i] = Some(r);
         }
     }
+    // the cases' futures borrow the suite's name
+    drop(running);
     drop(server);
     let results: Vec<CaseResult> = results.into_iter().flatten().collect();
     let s = report::Suite {

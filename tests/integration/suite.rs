@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use crate::faults::{interrupt, slow_agent, wait_for};
 use crate::util::{
-    Run, Tripwire, pyfixtures, pyfixtures2, python, python2, records_in, repo, std_agentctl,
-    stderr_of, wait_records_in,
+    Run, Tripwire, clean_env, pyfixtures, pyfixtures2, python, python2, records_in, repo,
+    std_agentctl, stderr_of, wait_records_in,
 };
 
 /// A suite file in a temporary directory of its own. Placeholders in the YAML:
@@ -1495,4 +1495,46 @@ fn the_flytekit_example_passes() {
         .arg(repo().join("examples/flytekit.agentctl.yaml"))
         .stderr_contains("3 passed, 0 failed, 0 errors")
         .run();
+}
+
+/// On a terminal: a live line per running case and a counter, then a line per finished case.
+#[test]
+fn a_terminal_shows_running_cases_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let flag = dir.path().join("flag");
+    let suite = dir.path().join("live.agentctl.yaml");
+    std::fs::write(
+        &suite,
+        format!(
+            "cases:\n  - name: waits for the flag\n    template: {}\n    inputs: {{path: {}}}\n    timeout: 20s\n",
+            repo().join("fixtures/file_sensor.json").display(),
+            flag.display()
+        ),
+    )
+    .unwrap();
+    let command = format!(
+        "(sleep 1.5; touch {}) & {} test {}",
+        flag.display(),
+        env!("CARGO_BIN_EXE_agentctl"),
+        suite.display()
+    );
+    let mut script = std::process::Command::new("script");
+    clean_env(&mut script)
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let out = script.output().expect("script(1), from util-linux");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("0/1 cases done"), "no counter: {shown:?}");
+    assert!(
+        shown.contains("live / waits for the flag ["),
+        "no live line for the running case: {shown:?}"
+    );
+    assert!(
+        shown.contains("PASS  live / waits for the flag"),
+        "{shown:?}"
+    );
 }

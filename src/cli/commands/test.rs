@@ -1,9 +1,15 @@
 //! `agentctl test`: read and check every suite, run them, print what differed, write reports.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::path::Path;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::super::Context;
 use super::super::args::{Format, TestArgs};
+use super::super::printer::Printer;
 use crate::error::{Error, Result, exit};
 use crate::report::{self, Outcome};
 use crate::runner::Interrupts;
@@ -43,31 +49,13 @@ pub fn test(ctx: &Context, a: TestArgs) -> Result<u8> {
     let human = a.format == Format::Human;
     super::super::block_on(async move {
         let interrupts = Interrupts::listen();
+        let total = suites.iter().map(|s| s.cases.len()).sum();
+        let live = Live::new(printer, human, total);
         let mut reports = Vec::new();
         let mut all: Vec<(String, CaseResult)> = Vec::new();
         let mut setup_error = None;
         for s in &suites {
-            let (r, results, err) = suite::run(s, &opts, &interrupts, |suite_name, r| {
-                if human {
-                    let status = match r.case.outcome {
-                        Outcome::Passed => "PASS",
-                        Outcome::Failed => "FAIL",
-                        Outcome::Errored => "ERROR",
-                        Outcome::Skipped => "SKIP",
-                    };
-                    let why = if r.case.message.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", r.case.message)
-                    };
-                    printer.note(&format!(
-                        "{status:<5} {suite_name} / {} [{:.2}s]{why}",
-                        r.case.name,
-                        r.case.time.as_secs_f64()
-                    ));
-                }
-            })
-            .await;
+            let (r, results, err) = suite::run(s, &opts, &interrupts, &live).await;
             if let Some(e) = err {
                 printer.note(&format!("ERROR {}: {e}", s.path.display()));
                 setup_error = Some(e);
@@ -78,6 +66,7 @@ pub fn test(ctx: &Context, a: TestArgs) -> Result<u8> {
                 break;
             }
         }
+        live.clear();
         write_reports(ctx, &a, &reports, &all)?;
         if human {
             summary(ctx, &reports, &all);
@@ -193,4 +182,109 @@ fn write_reports(
             .map_err(|e| Error::input(format!("cannot append to GITHUB_STEP_SUMMARY: {e}")))?;
     }
     Ok(())
+}
+
+/// On a terminal, one live line per running case and a counter (indicatif); elsewhere one line
+/// per finished case; nothing per case with `--quiet` or `-o json`.
+struct Live {
+    printer: Printer,
+    human: bool,
+    multi: Option<MultiProgress>,
+    counter: Option<ProgressBar>,
+    running: RefCell<HashMap<String, ProgressBar>>,
+    failed: Cell<usize>,
+}
+
+impl Live {
+    fn new(printer: Printer, human: bool, total: usize) -> Self {
+        let terminal = human
+            && !printer.quiet
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
+        let multi = terminal.then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        let counter = multi.as_ref().map(|m| {
+            let pb = m.add(ProgressBar::new(total as u64));
+            pb.set_style(
+                ProgressStyle::with_template("{pos}/{len} cases done{msg} [{elapsed}]")
+                    .expect("static template"),
+            );
+            // drawn from the start, under the running cases
+            pb.tick();
+            pb
+        });
+        Live {
+            printer,
+            human,
+            multi,
+            counter,
+            running: RefCell::default(),
+            failed: Cell::new(0),
+        }
+    }
+
+    fn clear(&self) {
+        if let Some(c) = &self.counter {
+            c.finish_and_clear();
+        }
+    }
+}
+
+impl suite::Watcher for Live {
+    fn started(&self, suite: &str, case: &str) {
+        let (Some(multi), Some(counter)) = (&self.multi, &self.counter) else {
+            return;
+        };
+        let pb = multi.insert_before(counter, ProgressBar::new_spinner());
+        pb.set_style(
+            ProgressStyle::with_template("{spinner:.cyan} {msg} [{elapsed}]")
+                .expect("static template"),
+        );
+        pb.set_message(crate::mask::apply(&format!("{suite} / {case}")));
+        pb.enable_steady_tick(std::time::Duration::from_millis(100));
+        self.running
+            .borrow_mut()
+            .insert(format!("{suite}/{case}"), pb);
+    }
+
+    fn finished(&self, suite: &str, r: &CaseResult) {
+        if !self.human {
+            return;
+        }
+        if let Some(pb) = self
+            .running
+            .borrow_mut()
+            .remove(&format!("{suite}/{}", r.case.name))
+        {
+            pb.finish_and_clear();
+        }
+        let status = match r.case.outcome {
+            Outcome::Passed => "PASS",
+            Outcome::Failed => "FAIL",
+            Outcome::Errored => "ERROR",
+            Outcome::Skipped => "SKIP",
+        };
+        if r.case.outcome != Outcome::Passed {
+            self.failed.set(self.failed.get() + 1);
+        }
+        let why = if r.case.message.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", r.case.message)
+        };
+        let line = format!(
+            "{status:<5} {suite} / {} [{:.2}s]{why}",
+            r.case.name,
+            r.case.time.as_secs_f64()
+        );
+        match (&self.multi, &self.counter) {
+            (Some(multi), Some(counter)) => {
+                let _ = multi.println(crate::mask::apply(&crate::progress::safe(&line)));
+                counter.inc(1);
+                if self.failed.get() > 0 {
+                    counter.set_message(format!(", {} not passed", self.failed.get()));
+                }
+            }
+            _ => self.printer.note(&line),
+        }
+    }
 }
