@@ -21,8 +21,9 @@
 //!   abort, outputs — over the [`agent::Agent`] trait, for every agent and both generations.
 //! - [`agent`]: the trait; `agent::remote` (a service over gRPC in either generation),
 //!   `agent::registry` (the built-ins in this process), `agent::builtin` (the contract built-in
-//!   agents implement, one file per agent: sensor, webhook, BigQuery; secrets; the HTTPS
-//!   client), `agent::server` (`agentctl serve`, both generations on one port).
+//!   agents implement, one file per agent: sensor, webhook, BigQuery, Databricks, Snowflake;
+//!   secrets; the HTTPS client), `agent::server` (`agentctl serve`, both generations on one
+//!   port).
 //! - [`wire`]: the protocol generations side by side — `wire::v1`, `wire::v2`, and
 //!   `wire::detect`; the neutral request and answer types the runner reads.
 //! - [`transport`]: channels, TLS, headers, round-robin, a deadline on every call, the call
