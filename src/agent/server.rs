@@ -248,6 +248,13 @@ pub async fn serve(
     reporter
         .set_serving::<ConnectorMetadataServiceServer<Service>>()
         .await;
+    // grpcio's health servicer (flytekit, c0) answers for itself too
+    reporter
+        .set_service_status(
+            "grpc.health.v1.Health",
+            tonic_health::ServingStatus::Serving,
+        )
+        .await;
     // grpcurl speaks v1; Python's grpcio-reflection client still speaks v1alpha
     let fds = crate::pb::FILE_DESCRIPTOR_SET;
     let v1 = tonic_reflection::server::Builder::configure()

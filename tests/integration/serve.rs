@@ -215,6 +215,8 @@ fn reflection_lists_the_agent_services_in_v1_and_v1alpha() {
             "flyteidl.service.AsyncAgentService",
             "flyteidl.service.SyncAgentService",
             "flyteidl.service.AgentMetadataService",
+            "flyteidl2.connector.AsyncConnectorService",
+            "flyteidl2.connector.ConnectorMetadataService",
         ] {
             assert!(
                 services.iter().any(|x| x == s),
@@ -359,4 +361,54 @@ fn an_oversized_message_is_resource_exhausted() {
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(3), "{err}");
     assert!(err.contains("ResourceExhausted"), "{err}");
+}
+
+#[test]
+fn health_answers_serving_for_every_service_of_both_generations() {
+    let server = Serve::start();
+    for name in [
+        "",
+        "grpc.health.v1.Health",
+        "flyteidl.service.AsyncAgentService",
+        "flyteidl.service.SyncAgentService",
+        "flyteidl.service.AgentMetadataService",
+        "flyteidl2.connector.AsyncConnectorService",
+        "flyteidl2.connector.ConnectorMetadataService",
+    ] {
+        // the flyteidl2 Python stubs' own client (grpcio's health stub)
+        let out = std::process::Command::new(crate::util::python2())
+            .arg(repo().join("tests/python2/drive_serve2.py"))
+            .args(["--endpoint", &server.addr, "health", name])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("\"SERVING\""),
+            "{name:?}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn agents_get_on_an_unreachable_endpoint_is_exit_3_not_no_such_agent() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let out = agentctl()
+        .args([
+            "agents",
+            "get",
+            "Sensor",
+            "--endpoint",
+            &closed,
+            "--call-timeout",
+            "2s",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(!err.contains("no deployment has an agent named"), "{err}");
 }
