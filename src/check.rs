@@ -2,8 +2,9 @@
 //! has an id, and reports pass, warn, fail or skip with its evidence. Rules that need no
 //! template only list and ask health (and ask GetTask for a category nobody serves); each
 //! template adds the rules that need a real job. Every job made here is finished or deleted
-//! before `check` returns, on Ctrl-C too. A new rule is one entry in [`RULES`] and its code in
-//! [`run`].
+//! before `check` returns, on Ctrl-C too, or its evidence holds the handle and the command that
+//! deletes it (a failed DeleteTask; a CreateTask cut at its deadline leaves no handle to give).
+//! A new rule is one entry in [`RULES`] and its code in [`run`].
 
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,6 @@ use crate::pb::core;
 use crate::report::{self, Outcome};
 use crate::runner::{self, Interrupts, OutputPrefix, State};
 use crate::template::Loaded;
-use crate::transport::{Dial, Transport};
 use crate::wire::{self, Connection, Job, Wire, v1, v2};
 
 /// Every rule: id, what it checks, why propeller needs it.
@@ -120,11 +120,7 @@ pub struct Plan<'a> {
 
 impl Plan<'_> {
     fn wanted(&self, id: &str) -> bool {
-        self.rules.is_empty()
-            || self
-                .rules
-                .iter()
-                .any(|r| id == r || id.starts_with(&format!("{r}.")) || id.starts_with(r.as_str()))
+        self.rules.is_empty() || self.rules.iter().any(|r| id.starts_with(r.as_str()))
     }
 }
 
@@ -510,12 +506,8 @@ async fn template_rules(
             Err(s) => errors.push(code(&s)),
         }
     }
-    let fresh = Transport::connect(
-        agent.transport().target().clone(),
-        &Default::default(),
-        Dial::plain(),
-    );
-    match fresh {
+    // a new connection, dialled as the first (TLS, headers, deadlines)
+    match agent.transport().reconnect() {
         Ok(t) => {
             let other = RemoteAgent::new(
                 t,
@@ -572,7 +564,18 @@ async fn template_rules(
     }
     let Some(finished) = last else {
         // not finished in time, or interrupted: delete it, as everything made here
-        let _ = agent.delete(&job).await;
+        let deleted = match agent.delete(&job).await {
+            Ok(()) => "the job was deleted".to_string(),
+            Err(s) => {
+                let w = agent.wire().await.ok().map(|d| d.wire);
+                let handle = runner::handle_json(agent.endpoint().as_deref(), w, &job);
+                format!(
+                    "DeleteTask failed ({}); the job may still run.\n  handle: {handle}\n  to delete it: {}",
+                    code(&s),
+                    runner::delete_command(&handle)
+                )
+            }
+        };
         let why = if interrupted {
             "interrupted"
         } else {
@@ -583,7 +586,7 @@ async fn template_rules(
                 "roundtrip.forward-only",
                 tname,
                 Status::Skip,
-                format!("{why}; the job was deleted"),
+                format!("{why}; {deleted}"),
                 t0,
             );
         }

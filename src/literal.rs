@@ -1060,7 +1060,6 @@ pub fn format_timestamp(t: &Timestamp) -> String {
     }
 }
 
-/// Proto3 JSON's duration form: `5400s`, `1.500s`.
 /// A Duration with seconds and nanos of one sign, as protobuf requires: `{1 s, -0.5 s}` is
 /// 0.5 s. A file may hold a mixed one; everything agentctl shows reads it this way.
 pub fn normalize_duration(d: &Duration) -> Duration {
@@ -1071,6 +1070,7 @@ pub fn normalize_duration(d: &Duration) -> Duration {
     }
 }
 
+/// Proto3 JSON's duration form: `5400s`, `1.500s`.
 pub fn format_duration(d: &Duration) -> String {
     let nanos = d.seconds as i128 * 1_000_000_000 + d.nanos as i128;
     let sign = if nanos < 0 { "-" } else { "" };

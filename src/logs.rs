@@ -4,7 +4,6 @@
 //! ends in CR overwriting the one before on a terminal, as progress bars do. Used by
 //! `agentctl logs` and by `run --logs`.
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use tonic::{Code, Status};
@@ -22,8 +21,8 @@ pub struct Follower {
     lines: u64,
     /// The token of the last page read: the page that may still grow.
     last_token: String,
-    /// The lines of each page as last read.
-    shown: HashMap<String, Vec<LogLine>>,
+    /// The lines of the last page as last read (the only page read again).
+    shown: (String, Vec<LogLine>),
 }
 
 /// Whether a status means "this agent has no logs": UNIMPLEMENTED, or the UNKNOWN with
@@ -51,7 +50,10 @@ impl Follower {
                 token: token.clone(),
             };
             let page = agent.logs(job, &req).await?;
-            let seen = self.shown.entry(token.clone()).or_default();
+            if self.shown.0 != token {
+                self.shown = (token.clone(), Vec::new());
+            }
+            let seen = &mut self.shown.1;
             // a page usually grows; one that was rewritten (a status line) shows what is new
             if page.lines.starts_with(seen) {
                 out.extend(page.lines[seen.len()..].iter().cloned());

@@ -74,6 +74,9 @@ pub struct Options {
     pub retries: Option<u32>,
     /// Bounds the whole run, every attempt included.
     pub timeout: Option<Duration>,
+    /// When the run must end, if the caller started the clock earlier (routing under the same
+    /// `--timeout`); otherwise `timeout` from now.
+    pub deadline: Option<tokio::time::Instant>,
     /// The cap of the poll backoff (pyflyte polls at a fixed 1 s).
     pub poll_interval: Duration,
     /// Failed GetTask calls allowed per attempt; the next one gives up (propeller's maxSystemFailures).
@@ -312,7 +315,10 @@ pub async fn run<A: Agent>(
     interrupts: &Interrupts,
 ) -> (Report, Result<(), Error>) {
     let started = Instant::now();
-    let run_deadline = opts.timeout.map(|d| tokio::time::Instant::now() + d);
+    let run_deadline = opts.deadline.or_else(|| {
+        opts.timeout
+            .and_then(|d| tokio::time::Instant::now().checked_add(d))
+    });
     let template = task.template;
     let category = agent::category(&template.view);
     let meta = template.view.metadata.clone().unwrap_or_default();
@@ -468,7 +474,7 @@ pub fn status_text(location: &str, method: &str, s: &Status) -> String {
 /// A call's failure as the error it is: an in-process agent that rejects its input, or a
 /// server without the generation's CreateTask, is bad input (nothing was created); anything
 /// else a failed RPC.
-fn call_error(location: &str, method: &str, s: &Status) -> Error {
+pub fn call_error(location: &str, method: &str, s: &Status) -> Error {
     let text = status_text(location, method, s);
     match s.code() {
         tonic::Code::InvalidArgument if location == "in-process" => Error::Input(text),
@@ -577,12 +583,17 @@ async fn async_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec) -> Att
     ctx.progress
         .update("QUEUED", "job submitted", ctx.report.polls, &[]);
 
-    let attempt_deadline = spec.timeout.map(|d| tokio::time::Instant::now() + d);
+    // a timeout too large for the clock (a binary template can hold any) is no deadline
+    let attempt_deadline = spec
+        .timeout
+        .and_then(|d| tokio::time::Instant::now().checked_add(d));
     let mut wait = Duration::ZERO;
     let mut failures = 0u32;
+    // one baseline for the whole poll loop: an interrupt that comes between two polls (while
+    // logs are read, say) still counts
+    let seen = ctx.interrupts.count();
     loop {
         let next = tokio::time::Instant::now() + wait;
-        let seen = ctx.interrupts.count();
         let got = tokio::select! {
             r = async { sleep_until(next).await; ctx.agent.get(&job).await } => r,
             _ = ctx.interrupts.after(seen) => {
@@ -636,6 +647,24 @@ async fn async_attempt<A: Agent>(ctx: &mut Ctx<'_, A>, spec: AttemptSpec) -> Att
                 if state == State::Pending {
                     wait = next_poll_wait(wait, ctx.opts.poll_interval);
                     continue;
+                }
+                if state == State::Unknown {
+                    // the job may still run: say how to delete it, as when the budget is spent
+                    let handle = handle_json(
+                        ctx.agent.endpoint().as_deref(),
+                        ctx.report.wire.as_ref().map(|w| w.0),
+                        &job,
+                    );
+                    let outcome = finish(&spec.request.template, resource, ctx.opts, ctx.report);
+                    return match outcome {
+                        Attempt::Done(Err(Error::TaskFailed(m))) => {
+                            Attempt::Done(Err(Error::TaskFailed(format!(
+                                "{m}; the job may still run.\n  handle: {handle}\n  to delete it: {}",
+                                delete_command(&handle)
+                            ))))
+                        }
+                        other => other,
+                    };
                 }
                 return finish(&spec.request.template, resource, ctx.opts, ctx.report);
             }

@@ -205,6 +205,7 @@ fn options(timeout: Option<Duration>) -> Options {
         timeout,
         poll_interval: secs(1),
         max_get_failures: 3,
+        deadline: None,
         logs: false,
     }
 }

@@ -484,6 +484,13 @@ fn read_case(r: &Reader, i: usize, c: &Value, dir: &Path) -> Result<Case> {
             ),
         )
     })?;
+    if m.contains_key("env_file") {
+        return Err(r.err(
+            Some(i),
+            "env_file",
+            "env_file is read once for the whole suite: set it in defaults",
+        ));
+    }
     if let Some(k) = m
         .keys()
         .map(String::as_str)
@@ -1063,6 +1070,7 @@ async fn run_case(
         timeout: settings.timeout,
         poll_interval: settings.poll_interval.unwrap_or(Duration::from_secs(1)),
         max_get_failures: settings.max_get_failures.unwrap_or(5),
+        deadline: None,
         logs: false,
     };
     let connection = Connection {
@@ -1200,7 +1208,8 @@ pub async fn run(
         let suite_name = &name;
         running.push(Box::pin(async move {
             let _slot = slots.acquire().await;
-            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            // after Ctrl-C (or --fail-fast's stop) no new job is started
+            if stop.load(std::sync::atomic::Ordering::Relaxed) || interrupts.count() > 0 {
                 return (i, None);
             }
             watcher.started(suite_name, &c.name);

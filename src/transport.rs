@@ -212,6 +212,8 @@ pub struct Transport {
     headers: Arc<Vec<Header>>,
     deadlines: Deadlines,
     calls: CallLog,
+    /// How it was dialled, for [`Transport::reconnect`].
+    dialled: Arc<(ConnectOptions, Dial)>,
 }
 
 /// What resolves a host and port to addresses; tests inject their own.
@@ -311,6 +313,7 @@ impl Transport {
             Some(n) => format!("{} ({n})", target.original),
             None => target.original.clone(),
         };
+        let dialled = Arc::new((opts.clone(), dial.clone()));
         Ok(Transport {
             target,
             label,
@@ -319,11 +322,18 @@ impl Transport {
             headers: Arc::new(headers),
             deadlines: dial.deadlines.overridden(opts.call_timeout),
             calls: opts.calls.clone(),
+            dialled,
         })
     }
 
     pub fn target(&self) -> &Target {
         &self.target
+    }
+
+    /// The same endpoint on new connections, dialled as this one was.
+    pub fn reconnect(&self) -> Result<Self> {
+        let (opts, dial) = &*self.dialled;
+        Self::connect(self.target.clone(), opts, dial.clone())
     }
 
     /// Where calls go, for messages: the address, and the deployment's name if configured.

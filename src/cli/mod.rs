@@ -42,7 +42,7 @@ pub fn main(argv: Vec<OsString>) -> ExitCode {
                 std::io::stderr().lock(),
                 "error: cannot start the async runtime: {e}"
             );
-            return ExitCode::from(crate::error::exit::TASK_FAILED);
+            return ExitCode::from(crate::error::exit::LOCAL);
         }
     };
     let rt = RUNTIME.get_or_init(|| rt);
@@ -244,7 +244,7 @@ fn load_env(explicit: Option<&std::path::Path>) -> Result<()> {
 }
 
 /// A `.env` error without the offending line's text: it may hold a secret's value.
-fn env_error(e: &dotenvy::Error) -> String {
+pub(crate) fn env_error(e: &dotenvy::Error) -> String {
     match e {
         dotenvy::Error::LineParse(_, index) => format!(
             "cannot parse it at character {index}; write each line as NAME=VALUE (quote values with spaces or #)"

@@ -73,11 +73,6 @@ impl Connection {
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty() && self.configs.is_empty()
     }
-
-    /// Every secret value, so that anything that echoes one can be masked.
-    pub fn secret_values(&self) -> Vec<String> {
-        self.secrets.values().map(|s| s.value.clone()).collect()
-    }
 }
 
 /// What a running job is known by: enough to poll it or delete it later, from any process.
@@ -174,25 +169,26 @@ pub struct MetricsRequest {
 pub const LOG_PAGE_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Reads one page from a GetTaskLogs stream: header parts give the next token, body parts
-/// lines, each message within [`LOG_PAGE_BOUND`] of the last.
+/// lines, the whole page within [`LOG_PAGE_BOUND`].
 pub async fn read_log_page<M: prost::Message + Default>(
     mut stream: tonic::Streaming<M>,
     mut part: impl FnMut(M, &mut LogPage),
 ) -> Result<LogPage, tonic::Status> {
-    let mut page = LogPage::default();
-    loop {
-        match tokio::time::timeout(LOG_PAGE_BOUND, stream.message()).await {
-            Err(_) => {
-                return Err(tonic::Status::deadline_exceeded(format!(
-                    "no log message within {}s",
-                    LOG_PAGE_BOUND.as_secs()
-                )));
-            }
-            Ok(Err(s)) => return Err(s),
-            Ok(Ok(None)) => return Ok(page),
-            Ok(Ok(Some(m))) => part(m, &mut page),
+    let read = async move {
+        let mut page = LogPage::default();
+        while let Some(m) = stream.message().await? {
+            part(m, &mut page);
         }
-    }
+        Ok(page)
+    };
+    tokio::time::timeout(LOG_PAGE_BOUND, read)
+        .await
+        .unwrap_or_else(|_| {
+            Err(tonic::Status::deadline_exceeded(format!(
+                "the log page did not end within {}s",
+                LOG_PAGE_BOUND.as_secs()
+            )))
+        })
 }
 
 /// An agent or connector as discovery lists it.

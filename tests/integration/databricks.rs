@@ -13,6 +13,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
+use crate::serve::Serve;
 use crate::util::{
     FlytekitServer, HttpServer, Received, assert_failed, pyfixture, pyfixture2, pyfixtures,
     stderr_of, stdout_of,
@@ -523,6 +524,138 @@ fn a_flyte2_template_runs_with_the_connection_s_token() {
     assert_eq!(
         meta,
         json!({"databricks_instance": INSTANCE, "run_id": "1000", "token_secret": "databricks_token"})
+    );
+}
+
+// ------------------------------------------------------------------------- agentctl serve
+
+/// `agentctl serve` whose Databricks agent calls the fake, with `server_token` as its secret
+/// `FLYTE_DATABRICKS_ACCESS_TOKEN` (a bare variable is not a secret under serve).
+fn serve_for(fake: &HttpServer, server_token: &str) -> Serve {
+    Serve::start_with(
+        &[
+            ("AGENTCTL_DATABRICKS_ENDPOINT", fake.base.as_str()),
+            ("_FSEC_FLYTE_DATABRICKS_ACCESS_TOKEN", server_token),
+            ("FLYTE_SECRETS_DEFAULT_DIR", "/nonexistent/agentctl-secrets"),
+        ],
+        &[],
+    )
+}
+
+/// agentctl as a client of `server`: no token of its own and no way to the fake, so every
+/// Jobs API call the fake sees is the server's.
+fn client_of(fake: &HttpServer, server: &Serve) -> std::process::Command {
+    let mut cmd = agentctl_for(fake);
+    cmd.env_remove("AGENTCTL_DATABRICKS_ENDPOINT")
+        .args(["run", "--endpoint", &server.addr]);
+    cmd
+}
+
+/// Every call the fake saw carried `token`.
+#[track_caller]
+fn all_calls_carry(fake: &HttpServer, token: &str) {
+    let seen = seen(fake);
+    assert!(!seen.is_empty(), "the fake saw nothing");
+    for r in &seen {
+        assert_eq!(
+            r.header("authorization"),
+            Some(format!("Bearer {token}").as_str()),
+            "{} {}",
+            r.method,
+            r.path
+        );
+    }
+}
+
+#[test]
+fn a_flyte1_template_runs_through_serve_with_the_server_s_token() {
+    let fake = fake_jobs_api(1, Ending::Success);
+    let server = serve_for(&fake, TOKEN);
+    let out = run(client_of(&fake, &server)
+        .arg(pyfixture("databricks_count.template.json"))
+        .args(["--n", "3", "-o", "json", "--poll-interval", "50ms"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["phase"], "SUCCEEDED", "{v}");
+    token_never_shown(&out);
+    all_calls_carry(&fake, TOKEN);
+    let mut body = submits(&fake).remove(0);
+    idempotency_token_of(&mut body);
+    assert_eq!(body["run_name"], "agentctl databricks");
+    assert_eq!(
+        body["spark_python_task"]["python_file"],
+        "flytekitplugins/databricks/entrypoint.py"
+    );
+    assert_eq!(
+        resource_meta(&out),
+        json!({"databricks_instance": INSTANCE, "run_id": "1000"})
+    );
+    assert_eq!(
+        v["log_links"][0]["uri"],
+        format!("https://{INSTANCE}/#job/{JOB_ID}/run/1000")
+    );
+}
+
+#[test]
+fn a_flyte2_template_runs_through_serve_with_the_connection_s_token() {
+    let fake = fake_jobs_api(1, Ending::Success);
+    // the server's own token is one the fake refuses: only the connection's will do
+    let server = serve_for(&fake, "dapi-the-server-s-own-token");
+    let out = run(client_of(&fake, &server)
+        .arg(pyfixture2("databricks.pb"))
+        .args([
+            "--n",
+            "3",
+            "--wire",
+            "v2",
+            "-o",
+            "json",
+            "--poll-interval",
+            "50ms",
+        ])
+        .env("DATABRICKS_TOKEN_FOR_AGENTCTL", TOKEN));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["phase"], "SUCCEEDED", "{v}");
+    assert_eq!(v["wire"], "v2", "{v}");
+    token_never_shown(&out);
+    all_calls_carry(&fake, TOKEN);
+    let body = submits(&fake).remove(0);
+    assert_eq!(
+        body["spark_python_task"]["python_file"],
+        "flyteplugins/databricks/entrypoint.py"
+    );
+    assert_eq!(
+        resource_meta(&out),
+        json!({"databricks_instance": INSTANCE, "run_id": "1000", "token_secret": "databricks_token"})
+    );
+}
+
+#[test]
+fn ctrl_c_cancels_the_run_through_serve() {
+    let fake = fake_jobs_api(0, Ending::Never);
+    let server = serve_for(&fake, TOKEN);
+    let mut cmd = client_of(&fake, &server);
+    cmd.arg(pyfixture("databricks_count.template.json")).args([
+        "--n",
+        "3",
+        "-o",
+        "json",
+        "--poll-interval",
+        "100ms",
+    ]);
+    let out = interrupt_after_first_get(cmd, &fake);
+    assert_eq!(out.status.code(), Some(130), "{}", stderr_of(&out));
+    token_never_shown(&out);
+    let cancel = seen(&fake)
+        .into_iter()
+        .find(|r| r.path == "/api/2.1/jobs/runs/cancel")
+        .unwrap_or_else(|| panic!("no runs/cancel: {:?}", seen(&fake)));
+    assert_eq!(cancel.method, "POST");
+    assert_eq!(cancel.json(), json!({"run_id": 1000}));
+    assert_eq!(
+        cancel.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
     );
 }
 

@@ -56,7 +56,13 @@ pub fn lookup(key: &str) -> Result<String, String> {
             "{key:?} is not a secret name: use letters, digits, '_' and '-'"
         ));
     }
-    get_with(key, local, &env).ok_or_else(|| {
+    let found = get_with(key, local, &env);
+    // in a local run every secret found is masked wherever it is echoed (under serve the
+    // values belong to the server, and its callers' output is theirs)
+    if local && let Some(v) = &found {
+        crate::mask::register(v);
+    }
+    found.ok_or_else(|| {
         format!(
             "the secret {key} is not set: looked for {} (the environment or .env)",
             places_with(key, local, &env)

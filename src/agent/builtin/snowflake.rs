@@ -45,7 +45,8 @@ pub struct Snowflake;
 
 /// The statement's identity, with the field names of the Python connectors'
 /// `SnowflakeJobMetadata` (JSON in `resource_meta`). `connection_kwargs` is there for a Flyte 2
-/// template only, as in flyteplugins-snowflake's, and decides the Flyte 2 output URI and link.
+/// template only, as in flyteplugins-snowflake's, and decides the Flyte 2 output URI and link;
+/// only its `role` is kept, since its other values may be credentials.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Meta {
     user: String,
@@ -772,7 +773,11 @@ impl Snowflake {
             warehouse: c.warehouse,
             query_id: handle.to_string(),
             has_output: outputs,
-            connection_kwargs: c.connection_kwargs,
+            // the role, and that it is a Flyte 2 statement: the other kwargs may hold a password
+            // or a token, and resource_meta ends up in handles and reports
+            connection_kwargs: c
+                .connection_kwargs
+                .map(|k| k.into_iter().filter(|(key, _)| key == "role").collect()),
         })
         .map_err(|e| Status::internal(e.to_string()))
     }

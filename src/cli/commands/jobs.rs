@@ -70,7 +70,8 @@ pub fn create(ctx: &Context, a: CreateArgs) -> Result<u8> {
                 }
             }
         }
-        .map_err(|s| Error::Rpc(runner::status_text(&agent.location(), "CreateTask", &s)))?;
+        // the same reading as run: UNIMPLEMENTED (a generation mismatch) is exit 2
+        .map_err(|s| runner::call_error(&agent.location(), "CreateTask", &s))?;
         let job = Job {
             category,
             resource_meta: meta,

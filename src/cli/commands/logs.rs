@@ -13,6 +13,9 @@ use crate::logs::{Follower, Shower, unsupported};
 use crate::runner::{self, Interrupts, State};
 use crate::wire::MetricsRequest;
 
+/// Failed GetTask calls in a row after which `--follow` stops (as `run`'s budget).
+const MAX_GET_FAILURES: u32 = 5;
+
 fn logs_error(location: &str, s: &tonic::Status) -> Error {
     if unsupported(s) {
         Error::Rpc(format!(
@@ -37,6 +40,7 @@ pub fn logs(ctx: &Context, a: LogsArgs) -> Result<u8> {
         let mut stdout = std::io::stdout().lock();
         let mut first = true;
         let mut wait = Duration::ZERO;
+        let mut failures = 0u32;
         loop {
             let mut lines = tokio::select! {
                 r = follower.poll(&agent, &job) => r.map_err(|s| logs_error(&location, &s))?,
@@ -67,7 +71,7 @@ pub fn logs(ctx: &Context, a: LogsArgs) -> Result<u8> {
                 _ = interrupts.after(0) => break,
             };
             match state {
-                Ok(State::Pending) => {}
+                Ok(State::Pending) => failures = 0,
                 Ok(_) => {
                     // the job ended: what it wrote last, then stop
                     if let Ok(rest) = follower.poll(&agent, &job).await {
@@ -77,9 +81,18 @@ pub fn logs(ctx: &Context, a: LogsArgs) -> Result<u8> {
                     }
                     break;
                 }
-                Err(s) => ctx
-                    .printer
-                    .note(&runner::status_text(&location, "GetTask", &s)),
+                // a deleted job ends following; an agent that keeps failing too
+                Err(s) if s.code() == tonic::Code::NotFound => break,
+                Err(s) => {
+                    failures += 1;
+                    ctx.printer
+                        .note(&runner::status_text(&location, "GetTask", &s));
+                    if failures >= MAX_GET_FAILURES {
+                        return Err(Error::Rpc(format!(
+                            "GetTask failed {failures} times in a row; stopped following"
+                        )));
+                    }
+                }
             }
             wait = runner::next_poll_wait(wait, Duration::from_secs(1));
             tokio::select! {

@@ -41,8 +41,12 @@ pub fn run(ctx: &Context, a: RunArgs) -> Result<u8> {
         poll_interval: a.poll_interval,
         max_get_failures: a.max_get_failures,
         logs: a.logs,
+        // one clock for routing and the run: --timeout bounds the whole command
+        deadline: a
+            .timeout
+            .and_then(|d| tokio::time::Instant::now().checked_add(d)),
     };
-    let deadline = a.timeout.map(|d| tokio::time::Instant::now() + d);
+    let deadline = opts.deadline;
     super::super::block_on(async move {
         // routing's discovery is part of the run: --timeout bounds it too
         let chosen = match deadline {
@@ -89,7 +93,13 @@ pub fn run(ctx: &Context, a: RunArgs) -> Result<u8> {
             ctx.printer
                 .detail(&format!("spoke {} ({why})", w.describe()));
         }
-        print_report(ctx, &report, result.as_ref().err(), a.format)?;
+        if let Err(e) = print_report(ctx, &report, result.as_ref().err(), a.format) {
+            // the run's own error may hold a handle: it must not be lost with stdout
+            if let Err(r) = &result {
+                super::super::printer::Printer::error(r);
+            }
+            return Err(e);
+        }
         result.map(|()| 0)
     })
 }

@@ -25,6 +25,7 @@ pub fn test(ctx: &Context, a: TestArgs) -> Result<u8> {
     for s in &suites {
         if let Some(env) = &s.defaults.env_file {
             dotenvy::from_path(env).map_err(|e| {
+                let e = super::super::env_error(&e);
                 Error::input(format!(
                     "{}: env_file {}: {e}",
                     s.path.display(),
@@ -164,7 +165,10 @@ fn write_reports(
         })).collect::<Vec<_>>(),
     });
     if let Some(path) = &a.report {
-        write_file(path, &super::super::printer::pretty(&doc))?;
+        write_file(
+            path,
+            &crate::mask::apply(&super::super::printer::pretty(&doc)),
+        )?;
     }
     if a.format == Format::Json {
         ctx.printer.json(&doc)?;
