@@ -388,7 +388,21 @@ async fn template_rules(
     if let Some(dir) = &prefix.local {
         let _ = runner::prepare_prefix(dir, inputs);
     }
-    let req = runner::create_request(&l.sendable, inputs, &Connection::default(), &prefix, 0);
+    // the template's custom.secrets and configs, as run sends them
+    let connection = match Connection::for_template(&l.template, &[], &[]) {
+        Ok(c) => c,
+        Err(e) => {
+            out.add(
+                "create.accepted",
+                tname,
+                Status::Fail,
+                e.to_string(),
+                Instant::now(),
+            );
+            return;
+        }
+    };
+    let req = runner::create_request(&l.sendable, inputs, &connection, &prefix, 0);
     let prepared = match agent.prepare(&category).await {
         Ok(p) => p,
         Err(e) => {
@@ -493,7 +507,7 @@ async fn template_rules(
         category: category.clone(),
         resource_meta: meta,
         output_prefix: prefix.uri.clone(),
-        connection: Connection::default(),
+        connection: connection.clone(),
     };
 
     // roundtrip.repeatable: the same bytes, several times, and from a fresh connection

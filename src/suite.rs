@@ -1073,9 +1073,10 @@ async fn run_case(
         deadline: None,
         logs: false,
     };
-    let connection = Connection {
-        task_type: c.loaded.template.r#type.clone(),
-        ..Default::default()
+    // the template's custom.secrets and configs, as run sends them
+    let connection = match Connection::for_template(&c.loaded.template, &[], &[]) {
+        Ok(conn) => conn,
+        Err(e) => return (Report::default(), Err(e), None),
     };
     let task = runner::Task {
         template: &c.loaded.sendable,

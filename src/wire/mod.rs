@@ -73,6 +73,85 @@ impl Connection {
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty() && self.configs.is_empty()
     }
+
+    /// As the Flyte 2 SDK and backend fill it for a template: `custom.secrets` (`{name:
+    /// ENV_VAR}`) read from the environment (or `.env`), `custom.configs`, the task type;
+    /// `secret_flags` (`NAME=ENV_VAR`) and `config_flags` (`KEY=VALUE`) add or override. Used
+    /// by `run`, `create`, `test` and `check` alike.
+    pub fn for_template(
+        t: &core::TaskTemplate,
+        secret_flags: &[String],
+        config_flags: &[String],
+    ) -> crate::error::Result<Self> {
+        let custom = t.custom.as_ref().map(crate::literal::struct_to_json);
+        let field = |k: &str| -> BTreeMap<String, String> {
+            custom
+                .as_ref()
+                .and_then(|c| c.get(k))
+                .and_then(|v| v.as_object())
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Self::from_parts(
+            &t.r#type,
+            field("secrets"),
+            field("configs"),
+            secret_flags,
+            config_flags,
+        )
+    }
+
+    /// From secrets by environment variable and configs (a template's, or a handle's), with
+    /// flags added or overriding. Every secret is read from the environment now and registered
+    /// to be masked; one that is not set (or empty) is bad input naming the variable.
+    pub fn from_parts(
+        task_type: &str,
+        mut env_of: BTreeMap<String, String>,
+        mut configs: BTreeMap<String, String>,
+        secret_flags: &[String],
+        config_flags: &[String],
+    ) -> crate::error::Result<Self> {
+        use crate::error::Error;
+        for s in secret_flags {
+            let (name, var) = s.split_once('=').ok_or_else(|| {
+                Error::input(format!(
+                    "--secret {:?} is not NAME=ENV_VAR (for example --secret api_key=MY_API_KEY)",
+                    s.split('=').next().unwrap_or_default()
+                ))
+            })?;
+            env_of.insert(name.to_string(), var.to_string());
+        }
+        for c in config_flags {
+            let (k, v) = c.split_once('=').ok_or_else(|| {
+                Error::input(format!("--connection-config {c:?} is not KEY=VALUE"))
+            })?;
+            configs.insert(k.to_string(), v.to_string());
+        }
+        let mut secrets = BTreeMap::new();
+        for (name, var) in env_of {
+            // an empty value is as good as none: the connector would fail on it later
+            let value = std::env::var(&var)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    Error::input(format!(
+                        "the connection secret {name} comes from the environment variable {var}, which is not set or empty; \
+                         set it (or put it in .env), or name another variable with --secret {name}=VAR"
+                    ))
+                })?;
+            crate::mask::register(&value);
+            secrets.insert(name, Secret { env: var, value });
+        }
+        Ok(Connection {
+            task_type: task_type.to_string(),
+            secrets,
+            configs,
+        })
+    }
 }
 
 /// What a running job is known by: enough to poll it or delete it later, from any process.

@@ -176,25 +176,8 @@ fn float_value(f: f64) -> Value {
     }
 }
 
-/// A job id as Google's Python client makes one (a random UUID): chosen before the insert, so
-/// that an insert whose answer is lost can be tried again without making a second job.
 fn new_job_id() -> Result<String, Status> {
-    use ring::rand::SecureRandom as _;
-    let mut b = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut b)
-        .map_err(|_| Status::internal("no randomness for a BigQuery job id"))?;
-    b[6] = (b[6] & 0x0f) | 0x40; // version 4
-    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
+    super::http_client::uuid_v4("a BigQuery job id")
 }
 
 /// The job named by `resource_meta`, and its REST URL (`suffix` such as `cancel`) with the

@@ -388,25 +388,8 @@ fn job_spec(t: &core::TaskTemplate) -> Result<Value, Status> {
     Ok(job)
 }
 
-/// An idempotency token for runs/submit (a random UUID): a submission tried again with it
-/// never starts a second run.
 fn new_idempotency_token() -> Result<String, Status> {
-    use ring::rand::SecureRandom as _;
-    let mut b = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut b)
-        .map_err(|_| Status::internal("no randomness for a Databricks idempotency token"))?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
+    super::http_client::uuid_v4("a Databricks idempotency token")
 }
 
 /// Databricks' own words for a failed call (`error_code: message`), or the body.

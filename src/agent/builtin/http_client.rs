@@ -39,3 +39,24 @@ pub(super) fn describe(e: &dyn std::error::Error) -> String {
     }
     text
 }
+
+/// A random (version 4) UUID, for ids a client chooses so that a retried call is recognised:
+/// BigQuery job ids, Databricks idempotency tokens, Snowflake request ids.
+pub fn uuid_v4(what: &str) -> Result<String, tonic::Status> {
+    use ring::rand::SecureRandom as _;
+    let mut b = [0u8; 16];
+    ring::rand::SystemRandom::new()
+        .fill(&mut b)
+        .map_err(|_| tonic::Status::internal(format!("no randomness for {what}")))?;
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    ))
+}

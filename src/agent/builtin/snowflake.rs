@@ -559,24 +559,8 @@ fn expand_batch(
 
 // ------------------------------------------------------------------------------------ API
 
-/// A request id for the submit (a random UUID), so that Snowflake runs it once.
 fn request_id() -> Result<String, Status> {
-    use ring::rand::SecureRandom as _;
-    let mut b = [0u8; 16];
-    ring::rand::SystemRandom::new()
-        .fill(&mut b)
-        .map_err(|_| Status::internal("no randomness for a Snowflake request id"))?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    ))
+    super::http_client::uuid_v4("a Snowflake request id")
 }
 
 /// Snowflake's words for a failed statement or call: its message, SQL state and code.

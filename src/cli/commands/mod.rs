@@ -24,8 +24,8 @@ use crate::pb::core;
 use crate::runner::Report;
 use crate::template::Loaded;
 use crate::transport::{Dial, Target, Transport};
+use crate::wire::Connection;
 use crate::wire::detect::Choice;
-use crate::wire::{Connection, Secret};
 use crate::{inputs, json, literal};
 
 pub fn dispatch(command: Command, ctx: Context) -> Result<u8> {
@@ -70,68 +70,20 @@ fn remote(ctx: &Context, endpoint: &str, choice: Choice) -> Result<RemoteAgent> 
     Ok(RemoteAgent::new(transport, choice))
 }
 
-/// Flyte 2's `connection` for a template, as the SDK and backend fill it: `custom.secrets`
-/// (`{name: ENV_VAR}`) read from the environment (or `.env`), `custom.configs`, the task type;
-/// `--secret NAME=ENV_VAR` and `--connection-config KEY=VALUE` add or override. A secret that
-/// cannot be found is bad input, naming the variable; nothing is sent.
+/// Flyte 2's `connection` for a template, with `--secret`/`--connection-config`
+/// ([`Connection::for_template`]).
 fn connection(t: &core::TaskTemplate, a: &ConnectionArgs) -> Result<Connection> {
-    let custom = t.custom.as_ref().map(literal::struct_to_json);
-    let field = |k: &str| -> BTreeMap<String, String> {
-        custom
-            .as_ref()
-            .and_then(|c| c.get(k))
-            .and_then(|v| v.as_object())
-            .map(|m| {
-                m.iter()
-                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    connection_with(&t.r#type, field("secrets"), field("configs"), a)
+    Connection::for_template(t, &a.secrets, &a.configs)
 }
 
-/// A `connection` from secrets by environment variable and configs (a template's, or a
-/// handle's), with `--secret`/`--connection-config` added or overriding; every secret is read
-/// from the environment now and registered to be masked.
+/// A handle's `connection` ([`Connection::from_parts`]), with the flags.
 fn connection_with(
     task_type: &str,
-    mut env_of: BTreeMap<String, String>,
-    mut configs: BTreeMap<String, String>,
+    env_of: BTreeMap<String, String>,
+    configs: BTreeMap<String, String>,
     a: &ConnectionArgs,
 ) -> Result<Connection> {
-    for s in &a.secrets {
-        let (name, var) = s.split_once('=').ok_or_else(|| {
-            Error::input(format!(
-                "--secret {:?} is not NAME=ENV_VAR (for example --secret api_key=MY_API_KEY)",
-                s.split('=').next().unwrap_or_default()
-            ))
-        })?;
-        env_of.insert(name.to_string(), var.to_string());
-    }
-    for c in &a.configs {
-        let (k, v) = c
-            .split_once('=')
-            .ok_or_else(|| Error::input(format!("--connection-config {c:?} is not KEY=VALUE")))?;
-        configs.insert(k.to_string(), v.to_string());
-    }
-    let mut secrets = BTreeMap::new();
-    for (name, var) in env_of {
-        // an empty value is as good as none: the connector would fail on it later, less clearly
-        let value = std::env::var(&var).ok().filter(|v| !v.is_empty()).ok_or_else(|| {
-            Error::input(format!(
-                "the connection secret {name} comes from the environment variable {var}, which is not set or empty; \
-                 set it (or put it in .env), or name another variable with --secret {name}=VAR"
-            ))
-        })?;
-        crate::mask::register(&value);
-        secrets.insert(name, Secret { env: var, value });
-    }
-    Ok(Connection {
-        task_type: task_type.to_string(),
-        secrets,
-        configs,
-    })
+    Connection::from_parts(task_type, env_of, configs, &a.secrets, &a.configs)
 }
 
 /// A run's or a job's result on stdout: outputs by name, or the whole report as JSON.
