@@ -88,7 +88,8 @@ pub struct Expect {
 pub struct Case {
     pub name: String,
     pub line: usize,
-    pub loaded: Loaded,
+    /// Shared by every case that names the same template.
+    pub loaded: std::sync::Arc<Loaded>,
     pub inputs: crate::pb::core::LiteralMap,
     pub settings: Settings,
     pub expect: Expect,
@@ -421,8 +422,9 @@ pub fn load(path: &Path) -> Result<SuiteFile> {
     };
     let mut cases = Vec::new();
     let mut names = std::collections::BTreeSet::new();
+    let mut templates = Templates::new();
     for (i, c) in list.iter().enumerate() {
-        let case = read_case(&r, i, c, &dir)?;
+        let case = read_case(&r, i, c, &dir, &mut templates)?;
         if !names.insert(case.name.clone()) {
             return Err(r.err(
                 Some(i),
@@ -473,7 +475,16 @@ const PHASES: &[&str] = &[
     "WAITING_FOR_RESOURCES",
 ];
 
-fn read_case(r: &Reader, i: usize, c: &Value, dir: &Path) -> Result<Case> {
+/// Templates already read, by path and selection: cases that name one share it.
+type Templates = BTreeMap<(PathBuf, Option<String>, Option<String>), std::sync::Arc<Loaded>>;
+
+fn read_case(
+    r: &Reader,
+    i: usize,
+    c: &Value,
+    dir: &Path,
+    templates: &mut Templates,
+) -> Result<Case> {
     let m = c.as_object().ok_or_else(|| {
         r.err(
             Some(i),
@@ -524,8 +535,18 @@ fn read_case(r: &Reader, i: usize, c: &Value, dir: &Path) -> Result<Case> {
             .and_then(Value::as_str)
             .map(str::to_string),
     };
-    let loaded = template::load(&dir.join(tpath), &sel)
-        .map_err(|e| r.err(Some(i), "template", format!("case {name:?}: {e}")))?;
+    let key = (dir.join(tpath), sel.task.clone(), sel.version.clone());
+    let loaded = match templates.get(&key) {
+        Some(l) => l.clone(),
+        None => {
+            let l = std::sync::Arc::new(
+                template::load(&key.0, &sel)
+                    .map_err(|e| r.err(Some(i), "template", format!("case {name:?}: {e}")))?,
+            );
+            templates.insert(key, l.clone());
+            l
+        }
+    };
     let values = match m.get("inputs") {
         None | Some(Value::Null) => None,
         Some(Value::Object(v)) => Some(v.clone()),
@@ -1196,19 +1217,18 @@ pub async fn run(
                 .is_none_or(|f| c.name.contains(f.as_str()))
         })
         .collect();
-    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(opts.jobs.max(1)));
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let mut running = futures_unordered();
-    for (i, c) in cases.iter().enumerate() {
+    // a case's future is made only when it may start: at most `jobs` exist at once, so memory
+    // follows --jobs, not the number of cases
+    let start = |i: usize| {
+        let c: &Case = cases[i];
         let settings = c.settings.over(&defaults);
-        let slots = slots.clone();
         let stop = stop.clone();
         let connect = opts.connect.clone();
         let interrupts = interrupts.clone();
         let fail_fast = opts.fail_fast;
         let suite_name = &name;
-        running.push(Box::pin(async move {
-            let _slot = slots.acquire().await;
+        Box::pin(async move {
             // after Ctrl-C (or --fail-fast's stop) no new job is started
             if stop.load(std::sync::atomic::Ordering::Relaxed) || interrupts.count() > 0 {
                 return (i, None);
@@ -1252,10 +1272,19 @@ pub async fn run(
                 report,
             };
             (i, Some(result))
-        }));
-    }
+        })
+    };
     let mut results: Vec<Option<CaseResult>> = vec![None; cases.len()];
-    while let Some((i, r)) = running.next().await {
+    let mut running = futures_unordered();
+    let mut next = 0;
+    loop {
+        while running.len() < opts.jobs.max(1) && next < cases.len() {
+            running.push(start(next));
+            next += 1;
+        }
+        let Some((i, r)) = running.next().await else {
+            break;
+        };
         if let Some(r) = r {
             watcher.finished(&name, &r);
             results[i] = Some(r);
@@ -1285,6 +1314,10 @@ struct Unordered<F>(Vec<F>);
 impl<F: Future + Unpin> Unordered<F> {
     fn push(&mut self, f: F) {
         self.0.push(f);
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
     }
 
     async fn next(&mut self) -> Option<F::Output> {
