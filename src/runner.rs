@@ -813,7 +813,7 @@ async fn delete_on_abort<A: Agent>(ctx: &mut Ctx<'_, A>, job: &Job, cause: Error
 }
 
 /// How long a DeleteTask on abort is waited for before the handle is printed instead.
-const DELETE_WAIT: Duration = Duration::from_secs(30);
+pub const DELETE_WAIT: Duration = Duration::from_secs(30);
 
 /// How long a CreateTask still in flight at the run deadline may take before agentctl stops
 /// waiting for its answer: as long again as the timeout, at most propeller's default

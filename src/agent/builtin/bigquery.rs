@@ -45,12 +45,6 @@ pub struct BigQuery {
 /// to be a name (a job id comes from `resource_meta`, which under `serve` is the caller's),
 /// with `query` pairs in the order given.
 fn api_url(segments: &[&str], query: &[(&str, &str)]) -> Result<reqwest::Url, Status> {
-    let base =
-        std::env::var("AGENTCTL_BIGQUERY_ENDPOINT").unwrap_or_else(|_| DEFAULT_ENDPOINT.into());
-    // a bad endpoint is this agent's configuration, not the caller's request
-    let mut url = reqwest::Url::parse(&base).map_err(|e| {
-        Status::failed_precondition(format!("the BigQuery endpoint {base:?} is not a URL: {e}"))
-    })?;
     for s in segments {
         if !valid_name(s) {
             return Err(Status::invalid_argument(format!(
@@ -58,13 +52,17 @@ fn api_url(segments: &[&str], query: &[(&str, &str)]) -> Result<reqwest::Url, St
             )));
         }
     }
-    url.path_segments_mut()
-        .map_err(|()| Status::failed_precondition(format!("{base:?} cannot be a base URL")))?
-        .pop_if_empty()
-        .extend(["bigquery", "v2", "projects"])
-        .extend(segments);
-    url.query_pairs_mut().extend_pairs(query);
-    Ok(url)
+    let path: Vec<&str> = ["bigquery", "v2", "projects"]
+        .into_iter()
+        .chain(segments.iter().copied())
+        .collect();
+    super::http_client::api_url(
+        "BigQuery",
+        "AGENTCTL_BIGQUERY_ENDPOINT",
+        DEFAULT_ENDPOINT,
+        &path,
+        query,
+    )
 }
 
 /// The job's identity, as flytekit's `BigQueryMetadata` writes it (JSON in `resource_meta`).

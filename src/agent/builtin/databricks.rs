@@ -83,24 +83,17 @@ fn api_url(instance: &str, op: &[&str], query: &[(&str, &str)]) -> Result<reqwes
             "{instance:?} is not a Databricks workspace host (such as dbc-1234.cloud.databricks.com)"
         )));
     }
-    let base = std::env::var("AGENTCTL_DATABRICKS_ENDPOINT")
-        .ok()
-        .filter(|e| !e.is_empty())
-        .unwrap_or_else(|| format!("https://{instance}"));
-    let mut url = reqwest::Url::parse(&base).map_err(|e| {
-        Status::failed_precondition(format!(
-            "the Databricks endpoint {base:?} is not a URL: {e}"
-        ))
-    })?;
-    url.path_segments_mut()
-        .map_err(|()| Status::failed_precondition(format!("{base:?} cannot be a base URL")))?
-        .pop_if_empty()
-        .extend(["api", "2.1", "jobs"])
-        .extend(op);
-    if !query.is_empty() {
-        url.query_pairs_mut().extend_pairs(query);
-    }
-    Ok(url)
+    let path: Vec<&str> = ["api", "2.1", "jobs"]
+        .into_iter()
+        .chain(op.iter().copied())
+        .collect();
+    super::http_client::api_url(
+        "Databricks",
+        "AGENTCTL_DATABRICKS_ENDPOINT",
+        &format!("https://{instance}"),
+        &path,
+        query,
+    )
 }
 
 fn custom_of(t: &core::TaskTemplate) -> Value {

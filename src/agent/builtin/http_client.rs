@@ -60,3 +60,32 @@ pub fn uuid_v4(what: &str) -> Result<String, tonic::Status> {
         &h[20..32]
     ))
 }
+
+/// A REST URL: `$env_var` (tests, private links) or `default_base`, then `path` as segments
+/// (each percent-encoded: a caller's name never turns into another path) and `query`. A bad
+/// base is the agent's configuration, not the caller's request: FAILED_PRECONDITION.
+pub fn api_url(
+    service: &str,
+    env_var: &str,
+    default_base: &str,
+    path: &[&str],
+    query: &[(&str, &str)],
+) -> Result<reqwest::Url, tonic::Status> {
+    let base = std::env::var(env_var)
+        .ok()
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| default_base.to_string());
+    let mut url = reqwest::Url::parse(&base).map_err(|e| {
+        tonic::Status::failed_precondition(format!(
+            "the {service} endpoint {base:?} is not a URL: {e}"
+        ))
+    })?;
+    url.path_segments_mut()
+        .map_err(|()| tonic::Status::failed_precondition(format!("{base:?} cannot be a base URL")))?
+        .pop_if_empty()
+        .extend(path);
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    Ok(url)
+}

@@ -164,20 +164,17 @@ fn api_url(
     query: &[(&str, &str)],
 ) -> Result<reqwest::Url, Status> {
     check_account(account)?;
-    let base = std::env::var("AGENTCTL_SNOWFLAKE_ENDPOINT")
-        .unwrap_or_else(|_| format!("https://{account}.snowflakecomputing.com"));
-    let mut url = reqwest::Url::parse(&base).map_err(|e| {
-        Status::failed_precondition(format!("the Snowflake endpoint {base:?} is not a URL: {e}"))
-    })?;
-    url.path_segments_mut()
-        .map_err(|()| Status::failed_precondition(format!("{base:?} cannot be a base URL")))?
-        .pop_if_empty()
-        .extend(["api", "v2", "statements"])
-        .extend(segments);
-    if !query.is_empty() {
-        url.query_pairs_mut().extend_pairs(query);
-    }
-    Ok(url)
+    let path: Vec<&str> = ["api", "v2", "statements"]
+        .into_iter()
+        .chain(segments.iter().copied())
+        .collect();
+    super::http_client::api_url(
+        "Snowflake",
+        "AGENTCTL_SNOWFLAKE_ENDPOINT",
+        &format!("https://{account}.snowflakecomputing.com"),
+        &path,
+        query,
+    )
 }
 
 // ------------------------------------------------------------------------------------ JWT

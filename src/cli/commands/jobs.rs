@@ -4,7 +4,6 @@
 //! fill its `connection`.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use base64::Engine as _;
 
@@ -99,7 +98,7 @@ async fn delete_after_interrupt(
     job: &Job,
     handle: &serde_json::Value,
 ) -> Error {
-    match tokio::time::timeout(Duration::from_secs(30), agent.delete(job)).await {
+    match tokio::time::timeout(runner::DELETE_WAIT, agent.delete(job)).await {
         Ok(Ok(())) => Error::Interrupted("interrupted; the job CreateTask made was deleted".into()),
         _ => Error::Interrupted(format!(
             "interrupted, and the job could not be deleted; it may still run.\n  handle: {handle}\n  to delete it: {}",
